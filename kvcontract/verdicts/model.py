@@ -17,6 +17,8 @@ __all__ = [
     "Counterexample",
     "CheckResult",
     "GateResult",
+    "ContractRun",
+    "RunResult",
 ]
 
 
@@ -120,3 +122,38 @@ class GateResult:
                     f"{res.check_id}: ran {res.examples} examples, fewer than the minimum {res.min_examples}"
                 )
         return cls(contract, gate_id, name, not reasons, checks, reasons, pass_criteria)
+
+
+@dataclass
+class ContractRun:
+    """All results for one contract in one run."""
+
+    contract: str
+    path: str
+    gate: GateResult
+    # The falsifiability audit (issue: bug zoo), filled by ``kvcontract audit`` / ``check --audit``.
+    audit: dict | None = None
+
+    @property
+    def checks(self) -> list[CheckResult]:
+        return self.gate.checks
+
+
+@dataclass
+class RunResult:
+    """One run of ``kvcontract check``: the single source every report renders from.
+
+    Serialised by ``report/result.py`` (schema ``report/result.schema.json``).
+    Nothing time-of-day dependent lives here, so reports are reproducible for the
+    same inputs and seed (timings aside).
+    """
+
+    tool: dict  # versions: kvcontract, python, hypothesis, z3, numpy, platform
+    command: list[str]
+    seed: int
+    options: dict  # max_examples, z3_timeout, jobs, bindings, ...
+    contracts: list[ContractRun]
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.contracts) and all(c.gate.passed for c in self.contracts)
