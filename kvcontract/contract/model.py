@@ -110,6 +110,8 @@ class Domain:
     dtype: str = "float64"
     shape: tuple[Any, ...] = ()
     value: Node | None = None
+    allow_nan: bool = False  # float only: NaN may be drawn
+    allow_infinity: bool = False  # float only: +/-inf may be drawn
     # The source texts of min/max/value, for error positions and rendering.
     texts: Mapping[str, SourceText] = field(default_factory=dict, compare=False)
 
@@ -168,6 +170,8 @@ class Equation:
     examples: tuple[Example, ...] = ()
     engines: tuple[str, ...] = ()
     parse_error: str | None = None
+    # Source texts of ``assume`` (same order), for error positions and rendering.
+    assume_texts: tuple[SourceText, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -189,6 +193,9 @@ class Obligation:
     minimize: Node | None = None  # with exists: the witness Z3 should minimise
     examples: tuple[Example, ...] = ()
     notes: str = ""
+    # Source texts of ``assume`` (same order), for error positions and rendering.
+    assume_texts: tuple[SourceText, ...] = field(default=(), compare=False)
+    minimize_text: SourceText | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,8 @@ class FalsificationTest:
     max_examples: int | None = None
     min_examples: int | None = None
     state_machine: str | None = None  # "module:Class", a RuleBasedStateMachine
+    # Source texts of ``assume`` (same order), for error positions and rendering.
+    assume_texts: tuple[SourceText, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -228,6 +237,8 @@ class Harness:
     assume: tuple[Node, ...] = ()
     width: int | None = None  # bit-vector width for overflow harnesses
     signed: bool = False
+    # Source texts of ``assume`` (same order), for error positions and rendering.
+    assume_texts: tuple[SourceText, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
