@@ -12,8 +12,7 @@ offending character, so the loader can point at ``file:line:col``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from .lexer import KEYWORDS, ExprSyntaxError, Token, tokenize
 from .nodes import (
     Binary,
     Bool,
@@ -36,174 +35,39 @@ from .nodes import (
 
 __all__ = ["ExprSyntaxError", "parse_expr", "KEYWORDS", "COMPARE_OPS"]
 
-KEYWORDS = frozenset({"and", "or", "not", "in", "if", "else", "for", "true", "false", "True", "False"})
-
-# Longest first, so '**' wins over '*' and '=>' over '='.
-_SYMBOLS = (
-    "=>", "**", "//", "==", "!=", "<=", ">=",
-    "⇒", "≤", "≥", "≠", "∧", "∨", "¬", "∈", "∉",
-    "<", ">", "=", "+", "-", "*", "/", "%", "@", "(", ")", "[", "]", ",", ":",
-)
-# Unicode spellings normalised to the ASCII operator the tree records.
-_NORMALISE = {"⇒": "=>", "≤": "<=", "≥": ">=", "≠": "!=", "∧": "and", "∨": "or", "¬": "not"}
 COMPARE_OPS = ("==", "=", "!=", "<", "<=", ">", ">=", "in", "not_in")
 _COMPARE_SYMBOLS = frozenset({"==", "=", "!=", "<", "<=", ">", ">="})
 _CLOSERS = {"(": ")", "[": "]"}
 _MAX_DEPTH = 50  # nesting levels; deeper input is rejected instead of overflowing the stack
-_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", "'": "'", '"': '"'}
-
-
-class ExprSyntaxError(Exception):
-    """An expression that does not parse: ``message`` and 0-based ``offset``."""
-
-    def __init__(self, message: str, offset: int):
-        super().__init__(f"{message} (at offset {offset})")
-        self.message = message
-        self.offset = offset
-
-
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # NUM, STR, NAME, KW, OP, EOF
-    text: str  # normalised operator / keyword / identifier / raw literal
-    start: int
-    end: int
-    value: object = None
-
-    def describe(self) -> str:
-        if self.kind == "EOF":
-            return "end of expression"
-        if self.kind == "STR":
-            return "string literal"
-        return f"'{self.text}'"
-
-
-def _is_name_start(ch: str) -> bool:
-    return ch == "_" or ch.isalpha()
-
-
-def _is_name_char(ch: str) -> bool:
-    return ch == "_" or ch.isalnum()
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch.isspace():
-            i += 1
-            continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
-            tokens.append(_number(text, i))
-            i = tokens[-1].end
-            continue
-        if _is_name_start(ch):
-            j = i + 1
-            while j < n and _is_name_char(text[j]):
-                j += 1
-            word = text[i:j]
-            tokens.append(_Token("KW" if word in KEYWORDS else "NAME", word, i, j))
-            i = j
-            continue
-        if ch in "'\"":
-            tokens.append(_string(text, i))
-            i = tokens[-1].end
-            continue
-        for sym in _SYMBOLS:
-            if text.startswith(sym, i):
-                norm = _NORMALISE.get(sym, sym)
-                kind = "KW" if norm in KEYWORDS else "OP"
-                tokens.append(_Token(kind, norm, i, i + len(sym)))
-                i += len(sym)
-                break
-        else:
-            if ch == ".":
-                raise ExprSyntaxError(
-                    "'.' is not part of the expression language: no attribute access or method calls "
-                    "(write a builtin call such as isfinite(x) instead of x.is_finite())",
-                    i,
-                )
-            if ch == "!":
-                raise ExprSyntaxError("unexpected '!': write 'not' (or '!=' for inequality)", i)
-            if ch in "&|":
-                raise ExprSyntaxError(f"unexpected '{ch}': write 'and' / 'or'", i)
-            raise ExprSyntaxError(f"unexpected character {ch!r}", i)
-    tokens.append(_Token("EOF", "", n, n))
-    return tokens
-
-
-def _number(text: str, i: int) -> _Token:
-    n, j = len(text), i
-    while j < n and text[j].isdigit():
-        j += 1
-    is_float = False
-    if j < n and text[j] == ".":
-        is_float = True
-        j += 1
-        while j < n and text[j].isdigit():
-            j += 1
-    if j < n and text[j] in "eE":
-        k = j + 1
-        if k < n and text[k] in "+-":
-            k += 1
-        if k < n and text[k].isdigit():
-            is_float = True
-            j = k
-            while j < n and text[j].isdigit():
-                j += 1
-        else:
-            raise ExprSyntaxError("malformed exponent in number literal", i)
-    if j < n and (_is_name_char(text[j]) or text[j] == "."):
-        raise ExprSyntaxError(f"invalid number literal {text[i:j + 1]!r}", i)
-    raw = text[i:j]
-    return _Token("NUM", raw, i, j, float(raw) if is_float else int(raw))
-
-
-def _string(text: str, i: int) -> _Token:
-    quote, j, out = text[i], i + 1, []
-    while j < len(text):
-        ch = text[j]
-        if ch == quote:
-            return _Token("STR", text[i:j + 1], i, j + 1, "".join(out))
-        if ch == "\n":
-            break
-        if ch == "\\" and j + 1 < len(text) and text[j + 1] in _ESCAPES:
-            out.append(_ESCAPES[text[j + 1]])
-            j += 2
-            continue
-        out.append(ch)
-        j += 1
-    raise ExprSyntaxError("unterminated string literal", i)
 
 
 class _Parser:
     def __init__(self, text: str):
         self.text = text
-        self.tokens = _tokenize(text)
+        self.tokens = tokenize(text)
         self.pos = 0
         self.prev_end = 0
         self.depth = 0
-        self.open_brackets: list[_Token] = []
+        self.open_brackets: list[Token] = []
 
     # -- token helpers -------------------------------------------------
     @property
-    def tok(self) -> _Token:
+    def tok(self) -> Token:
         return self.tokens[self.pos]
 
-    def peek(self, ahead: int = 1) -> _Token:
+    def peek(self, ahead: int = 1) -> Token:
         return self.tokens[min(self.pos + ahead, len(self.tokens) - 1)]
 
     def at(self, *texts: str) -> bool:
         return self.tok.kind in ("OP", "KW") and self.tok.text in texts
 
-    def advance(self) -> _Token:
+    def advance(self) -> Token:
         tok = self.tok
         self.pos += 1
         self.prev_end = tok.end
         return tok
 
-    def error(self, message: str, tok: _Token | None = None) -> ExprSyntaxError:
+    def error(self, message: str, tok: Token | None = None) -> ExprSyntaxError:
         return ExprSyntaxError(message, (tok or self.tok).start)
 
     def unexpected(self, expected: str) -> ExprSyntaxError:
@@ -217,17 +81,17 @@ class _Parser:
             return self.error(f"unmatched '{tok.text}'")
         return self.error(f"expected {expected}, found {tok.describe()}")
 
-    def expect(self, text: str, what: str | None = None) -> _Token:
+    def expect(self, text: str, what: str | None = None) -> Token:
         if not self.at(text):
             raise self.unexpected(what or f"'{text}'")
         return self.advance()
 
-    def open(self) -> _Token:
+    def open(self) -> Token:
         tok = self.advance()
         self.open_brackets.append(tok)
         return tok
 
-    def close(self, opener: _Token) -> None:
+    def close(self, opener: Token) -> None:
         self.expect(_CLOSERS[opener.text])
         self.open_brackets.pop()
 

@@ -1,0 +1,404 @@
+"""Evaluate an expression tree over concrete Python and numpy values.
+
+Semantics (docs/contract-format.md, "The expression language"):
+
+* ``//`` and ``%`` are Python's: ``//`` floors toward negative infinity and the
+  remainder ``%`` takes the divisor's sign (``-7 // 2 == -4``, ``-7 % 2 == 1``).
+  ``/`` is true division.  Dividing (``/ // %``) by zero, including by an
+  array that holds a zero, is an :class:`EvalError`, never ``inf``.
+* ``==`` (and ``=``, the same test) on numpy arrays is ``np.array_equal``:
+  one boolean, false when the shapes differ.  Lists compare item by item the
+  same way, a ``range`` compares as the list of its items.
+* ``<``, ``<=``, ``>``, ``>=`` with an array operand are elementwise (a bool
+  array, for ``all(W >= 0)``) when they stand alone, not in a chain.
+* ``and``/``or`` short-circuit and give a bool; ``A => B`` is ``not A or B``
+  (``B`` is not evaluated when ``A`` is false); comparison chains are Python's
+  (``a < b < c`` evaluates ``b`` once, stops at the first false link).  The
+  truth value of an array is an error: write ``all(...)``/``any(...)``.
+* A name is a variable first; otherwise a function of the scope, called with
+  every parameter from the current values.  Calls bind via ``Scope.bind_call``.
+* An implementation (:class:`ImplFn`) that raises becomes an
+  :class:`ImplementationError` carrying its own traceback; ``KeyboardInterrupt``
+  and ``SystemExit`` are never caught.
+
+:func:`explain` re-evaluates a violated condition and lists every
+sub-expression with its value, icontract style.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ..diagnostics import did_you_mean
+from . import nodes as n
+from .builtins import BUILTINS, check_arity
+from .concrete_support import (
+    EvalError,
+    ImplementationError,
+    freeze,
+    implementation_traceback,
+    is_zero_divisor,
+    plain,
+    short_repr,
+    values_equal,
+)
+from .scope import EquationFn, ImplFn, Scope
+
+__all__ = ["EvalError", "ImplementationError", "evaluate", "explain", "short_repr"]
+
+_MAX_CALL_DEPTH = 100  # nested function calls; deeper means a recursive definition
+_MAX_POWER_BITS = 100_000  # int ** int results larger than this are refused, not computed
+_MAX_SEQUENCE = 10_000_000  # list * int results longer than this are refused
+
+
+def evaluate(node: n.Node, scope: Scope) -> Any:
+    """The value of ``node`` with names resolved in ``scope``."""
+    return _Evaluator(scope).eval(node)
+
+
+def explain(node: n.Node, scope: Scope, text: str) -> list[tuple[str, str]]:
+    """``(source text, short value)`` of each sub-expression, in evaluation order.
+
+    Literals are left out, and so is everything evaluated inside a generator or
+    an equation's body (their text is elsewhere).  A sub-expression that fails
+    shows its error as the value; implementation calls run once per argument
+    tuple within one explanation.
+    """
+    evaluator = _Evaluator(scope, record=[], text=text)
+    try:
+        evaluator.eval(node)
+    except (EvalError, ImplementationError):
+        pass  # already recorded at the node where it happened
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for item in evaluator.record:
+        if item not in seen:
+            seen.add(item)
+            unique.append(item)
+    return unique
+
+
+def _is_literal(node: n.Node) -> bool:
+    if isinstance(node, n.Unary) and node.op in "+-":
+        return _is_literal(node.operand)
+    return isinstance(node, (n.Num, n.Str, n.Bool))
+
+
+class _Evaluator:
+    def __init__(self, scope: Scope, record: list | None = None, text: str = ""):
+        self.scopes = [scope]
+        self.record = record
+        self.text = text
+        self.quiet = 0  # >0 inside generators and function bodies: their spans are not in `text`
+        self.call_depth = 0
+        self.cache: dict[Any, Any] | None = {} if record is not None else None
+        self.function: str | None = None  # the equation whose body is being evaluated
+
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    def fail(self, message: str, node: n.Node) -> EvalError:
+        return EvalError(message, node.span, self.function)
+
+    def eval(self, node: n.Node) -> Any:
+        if self.record is None or self.quiet or _is_literal(node):
+            return self._dispatch(node)
+        source = self.text[node.span[0]:node.span[1]]
+        try:
+            value = self._dispatch(node)
+        except (EvalError, ImplementationError) as exc:
+            if not getattr(exc, "_kv_explained", False):
+                exc._kv_explained = True  # type: ignore[attr-defined]
+                label = "implementation raised" if isinstance(exc, ImplementationError) else "error"
+                self.record.append((source, f"<{label}: {exc}>"))
+            raise
+        self.record.append((source, short_repr(value)))
+        return value
+
+    def truth(self, value: Any, node: n.Node) -> bool:
+        if isinstance(value, np.ndarray):
+            raise self.fail("the truth value of an array is ambiguous: use all(...) or any(...)", node)
+        return bool(value)
+
+    def _dispatch(self, node: n.Node) -> Any:
+        method = getattr(self, "_" + type(node).__name__.lower(), None)
+        if method is None:
+            raise self.fail(f"cannot evaluate {type(node).__name__}", node)
+        return method(node)
+
+    # -- atoms --------------------------------------------------------
+    def _num(self, node: n.Num) -> Any:
+        return node.value
+
+    def _str(self, node: n.Str) -> Any:
+        return node.value
+
+    def _bool(self, node: n.Bool) -> Any:
+        return node.value
+
+    def _listlit(self, node: n.ListLit) -> Any:
+        return [self.eval(item) for item in node.items]
+
+    def _name(self, node: n.Name) -> Any:
+        scope = self.scope
+        if node.id in scope.values:
+            return scope.values[node.id]
+        if node.id in scope.functions:
+            return self.call_function(node.id, (), {}, node)
+        if node.id in BUILTINS:
+            raise self.fail(f"builtin '{node.id}' must be called, as in {node.id}(...)", node)
+        hint = did_you_mean(node.id, [*scope.values, *scope.functions])
+        raise self.fail(f"unknown name '{node.id}'" + (f"; {hint}" if hint else ""), node)
+
+    # -- operators ----------------------------------------------------
+    def _unary(self, node: n.Unary) -> Any:
+        value = self.eval(node.operand)
+        if node.op == "not":
+            return not self.truth(value, node.operand)
+        try:
+            return -value if node.op == "-" else +value
+        except TypeError as exc:
+            raise self.fail(f"bad operand for unary {node.op}: {exc}", node) from None
+
+    def _binary(self, node: n.Binary) -> Any:
+        left = self.eval(node.left)
+        right = self.eval(node.right)
+        op = node.op
+        if op in ("/", "//", "%") and is_zero_divisor(right):
+            raise self.fail(f"{'division' if op != '%' else 'modulo'} by zero", node)
+        self._guard_size(op, left, right, node)
+        try:
+            with np.errstate(all="raise"):
+                if op == "+":
+                    return left + right
+                if op == "-":
+                    return left - right
+                if op == "*":
+                    return left * right
+                if op == "/":
+                    return left / right
+                if op == "//":
+                    return left // right
+                if op == "%":
+                    return left % right
+                if op == "**":
+                    return left ** right
+                if op == "@":
+                    return np.matmul(np.asarray(left), np.asarray(right))
+        except ZeroDivisionError:
+            raise self.fail("division by zero (0 to a negative power)", node) from None
+        except (TypeError, ValueError, OverflowError, ArithmeticError, FloatingPointError) as exc:
+            raise self.fail(f"{op}: {exc}", node) from None
+        raise self.fail(f"unknown operator {op!r}", node)
+
+    def _guard_size(self, op: str, left: Any, right: Any, node: n.Node) -> None:
+        """Refuse results that would take unbounded time or memory to build."""
+        if op == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
+            if abs(left).bit_length() * right > _MAX_POWER_BITS:
+                raise self.fail(f"{left} ** {right} is too large to compute", node)
+        if op == "*":
+            for seq, times in ((left, right), (right, left)):
+                if isinstance(seq, (list, str)) and isinstance(times, int) and len(seq) * times > _MAX_SEQUENCE:
+                    raise self.fail("repeated sequence is too long", node)
+
+    def _boolop(self, node: n.BoolOp) -> Any:
+        want = node.op == "or"  # `or` stops at the first true operand, `and` at the first false one
+        for value in node.values:
+            if self.truth(self.eval(value), value) == want:
+                return want
+        return not want
+
+    def _implies(self, node: n.Implies) -> Any:
+        if not self.truth(self.eval(node.premise), node.premise):
+            return True
+        return self.truth(self.eval(node.conclusion), node.conclusion)
+
+    def _compare(self, node: n.Compare) -> Any:
+        left = self.eval(node.left)
+        if len(node.ops) == 1:  # a lone ordering of arrays stays elementwise: all(W >= 0)
+            return self.compare(node.ops[0], left, self.eval(node.comparators[0]), node, elementwise=True)
+        for op, right_node in zip(node.ops, node.comparators):
+            right = self.eval(right_node)
+            if not self.compare(op, left, right, node):
+                return False
+            left = right
+        return True
+
+    def compare(self, op: str, a: Any, b: Any, node: n.Node, elementwise: bool = False) -> Any:
+        if op in ("==", "="):
+            return values_equal(a, b)
+        if op == "!=":
+            return not values_equal(a, b)
+        if op in ("in", "not_in"):
+            try:
+                if isinstance(b, str):
+                    found = isinstance(a, str) and a in b
+                else:
+                    found = any(values_equal(a, item) for item in b)
+            except TypeError:
+                raise self.fail(f"'{op.replace('_', ' ')}' needs a list, range, array or string on the right", node) from None
+            return found if op == "in" else not found
+        try:
+            result = {"<": lambda: a < b, "<=": lambda: a <= b, ">": lambda: a > b, ">=": lambda: a >= b}[op]()
+        except TypeError as exc:
+            raise self.fail(f"cannot compare: {exc}", node) from None
+        if elementwise and isinstance(result, np.ndarray):
+            return result
+        return self.truth(result, node)
+
+    def _interval(self, node: n.Interval) -> Any:
+        value, lo, hi = self.eval(node.value), self.eval(node.lo), self.eval(node.hi)
+        above = self.compare("<=" if node.lo_closed else "<", lo, value, node)
+        below = self.compare("<=" if node.hi_closed else "<", value, hi, node)
+        return above and below
+
+    def _ifexp(self, node: n.IfExp) -> Any:
+        if self.truth(self.eval(node.cond), node.cond):
+            return self.eval(node.then)
+        return self.eval(node.orelse)
+
+    def _subscript(self, node: n.Subscript) -> Any:
+        value = self.eval(node.value)
+        if isinstance(node.index, n.Slice):
+            lo = None if node.index.lo is None else self.index_value(self.eval(node.index.lo), node.index.lo)
+            hi = None if node.index.hi is None else self.index_value(self.eval(node.index.hi), node.index.hi)
+            key: Any = slice(lo, hi)
+        else:
+            key = self.index_value(self.eval(node.index), node.index)
+        try:
+            return value[key]
+        except IndexError:
+            raise self.fail(f"index {key} out of range for length {len(value)}", node) from None
+        except (TypeError, KeyError) as exc:
+            raise self.fail(f"cannot subscript {type(value).__name__}: {exc}", node) from None
+
+    def index_value(self, value: Any, node: n.Node) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise self.fail(f"an index must be an integer, got {type(value).__name__}", node)
+        return int(value)
+
+    def _generator(self, node: n.Generator) -> Any:
+        raise self.fail("a generator is only allowed as the sole argument of a call", node)
+
+    def generate(self, gen: n.Generator) -> list[Any]:
+        iterable = self.eval(gen.iter)
+        if isinstance(iterable, (int, float, bool)) or iterable is None:
+            raise self.fail(f"cannot iterate over {type(iterable).__name__}", gen.iter)
+        results = []
+        self.quiet += 1
+        try:
+            for item in iterable:
+                self.scopes.append(self.scope.with_values({gen.var: item}))
+                try:
+                    if gen.cond is None or self.truth(self.eval(gen.cond), gen.cond):
+                        results.append(self.eval(gen.elt))
+                finally:
+                    self.scopes.pop()
+        finally:
+            self.quiet -= 1
+        return results
+
+    # -- calls --------------------------------------------------------
+    def _call(self, node: n.Call) -> Any:
+        if node.func in self.scope.functions:
+            if any(isinstance(a, n.Generator) for a in node.args):
+                raise self.fail(f"{node.func}() takes values, not a generator", node)
+            args = tuple(self.eval(a) for a in node.args)
+            kwargs = {key: self.eval(value) for key, value in node.kwargs}
+            return self.call_function(node.func, args, kwargs, node)
+        builtin = BUILTINS.get(node.func)
+        if builtin is None:
+            hint = did_you_mean(node.func, [*self.scope.functions, *BUILTINS])
+            raise self.fail(f"unknown function '{node.func}'" + (f"; {hint}" if hint else ""), node)
+        problem = check_arity(builtin, len(node.args), tuple(k for k, _ in node.kwargs))
+        if problem:
+            raise self.fail(problem, node)
+        if builtin.lazy:
+            return self.raises(node)
+        if len(node.args) == 1 and isinstance(node.args[0], n.Generator):
+            if not builtin.accepts_generator:
+                raise self.fail(f"{node.func}() does not take a generator", node)
+            args = (self.generate(node.args[0]),)
+        else:
+            args = tuple(self.eval(a) for a in node.args)
+        kwargs = {key: self.eval(value) for key, value in node.kwargs}
+        try:
+            return builtin.impl(*args, **kwargs)  # type: ignore[misc]
+        except (EvalError, ImplementationError):
+            raise
+        except RecursionError:
+            raise
+        except Exception as exc:  # a builtin's own failure is an evaluation error at this call
+            raise self.fail(f"{node.func}(): {exc}", node) from None
+
+    def raises(self, node: n.Call) -> bool:
+        wanted = "Exception"
+        if len(node.args) == 2:
+            if not isinstance(node.args[1], n.Str):
+                raise self.fail("raises(expr, 'ExceptionName'): the class name must be a string literal", node.args[1])
+            wanted = node.args[1].value
+        try:
+            self.eval(node.args[0])
+        except ImplementationError as exc:
+            if isinstance(exc.exception, (RecursionError, MemoryError)):
+                raise  # a resource failure is not the deliberate raise the contract asks about
+            return any(cls.__name__ == wanted for cls in type(exc.exception).__mro__)
+        return False
+
+    def call_function(self, name: str, args: tuple, kwargs: dict, node: n.Node) -> Any:
+        fn = self.scope.functions[name]
+        try:
+            bound = self.scope.bind_call(fn, args, kwargs)
+        except KeyError as exc:
+            raise self.fail(
+                f"{name}(): parameter '{exc.args[0]}' is neither given nor a variable in scope", node
+            ) from None
+        except TypeError as exc:
+            raise self.fail(str(exc), node) from None
+        if self.call_depth >= _MAX_CALL_DEPTH:
+            raise self.fail(f"calls nested more than {_MAX_CALL_DEPTH} deep at '{name}': a recursive definition?", node)
+        self.call_depth += 1
+        try:
+            if isinstance(fn, EquationFn):
+                return self.call_equation(fn, bound)
+            return self.call_implementation(fn, bound)
+        finally:
+            self.call_depth -= 1
+
+    def call_equation(self, fn: EquationFn, bound: dict) -> Any:
+        outer_function = self.function
+        self.function = fn.equation or fn.name
+        self.scopes.append(self.scope.with_values(bound))
+        self.quiet += 1
+        try:
+            return self.eval(fn.body)
+        finally:
+            self.quiet -= 1
+            self.scopes.pop()
+            self.function = outer_function
+
+    def call_implementation(self, fn: ImplFn, bound: dict) -> Any:
+        args = [bound[p] for p in fn.params]
+        key = None
+        if self.cache is not None:
+            try:
+                key = (fn.name, tuple(freeze(a) for a in args))
+                if key in self.cache:
+                    cached = self.cache[key]
+                    if isinstance(cached, ImplementationError):  # a fresh copy, so explain shows it here too
+                        raise ImplementationError(cached.symbol, cached.target, cached.exception, cached.traceback_text)
+                    return cached
+            except TypeError:
+                key = None  # an unhashable argument: just call again
+        try:
+            result = plain(fn.fn(*args))
+        except Exception as exc:  # KeyboardInterrupt / SystemExit are BaseException: never caught
+            error = ImplementationError(fn.name, fn.target, exc, implementation_traceback(exc))
+            if key is not None:
+                self.cache[key] = error  # type: ignore[index]
+            raise error from exc
+        if key is not None:
+            self.cache[key] = result  # type: ignore[index]
+        return result

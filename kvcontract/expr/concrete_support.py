@@ -1,0 +1,103 @@
+"""Values and errors of the concrete interpreter (:mod:`kvcontract.expr.concrete`).
+
+Equality with numpy arrays (``np.array_equal``), the short value text shown
+under a counterexample, and the implementation's own traceback.
+"""
+from __future__ import annotations
+
+import math
+import os
+import traceback
+from typing import Any
+
+import numpy as np
+
+__all__ = ["EvalError", "ImplementationError", "short_repr", "values_equal", "freeze", "plain",
+           "implementation_traceback", "is_zero_divisor"]
+
+_EXPR_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class EvalError(Exception):
+    """The expression itself cannot be evaluated here (not the implementation's fault).
+
+    ``span`` locates the failing node in the text it was parsed from; when the
+    failure is inside an equation's body, ``function`` names that equation.
+    """
+
+    def __init__(self, message: str, span: tuple[int, int] = (0, 0), function: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.span = span
+        self.function = function
+
+
+class ImplementationError(Exception):
+    """The implementation bound to ``symbol`` raised ``exception``."""
+
+    def __init__(self, symbol: str, target: str, exception: BaseException, traceback_text: str):
+        super().__init__(f"{symbol} ({target or 'implementation'}) raised {type(exception).__name__}: {exception}")
+        self.symbol = symbol
+        self.target = target
+        self.exception = exception
+        self.traceback_text = traceback_text
+
+
+def short_repr(value: Any, limit: int = 80) -> str:
+    if isinstance(value, np.ndarray):
+        text = np.array2string(value, threshold=8, edgeitems=2, max_line_width=limit)
+        text = f"array{value.shape} {text}"
+    elif isinstance(value, range):
+        text = repr(value)
+    else:
+        text = repr(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def freeze(value: Any) -> Any:
+    """A hashable stand-in for an argument value (for the explain call cache)."""
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.shape, str(value.dtype), value.tobytes())
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, tuple(freeze(v) for v in value))
+    if isinstance(value, float) and math.isnan(value):
+        return ("nan",)
+    hash(value)
+    return (type(value).__name__, value)
+
+
+def plain(value: Any) -> Any:
+    """numpy scalars from an implementation become Python numbers (no silent int64 wraparound)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def implementation_traceback(exc: BaseException) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    while frames and os.path.dirname(os.path.abspath(frames[0].filename)) == _EXPR_DIR:
+        frames.pop(0)
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    lines += traceback.format_list(frames)
+    lines += traceback.format_exception_only(type(exc), exc)
+    return "".join(lines)
+
+
+def is_zero_divisor(value: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return bool(np.any(value == 0))
+    return isinstance(value, (int, float, np.number)) and value == 0
+
+
+def values_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, range):
+        a = list(a)
+    if isinstance(b, range):
+        b = list(b)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        try:
+            return bool(np.array_equal(np.asarray(a), np.asarray(b)))
+        except (TypeError, ValueError):
+            return False
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
+    return bool(a == b)
