@@ -26,6 +26,7 @@ sub-expression with its value, icontract style.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -184,7 +185,10 @@ class _Evaluator:
                 if op == "%":
                     return left % right
                 if op == "**":
-                    return left ** right
+                    result = left ** right
+                    if isinstance(result, complex):
+                        raise self.fail(f"{left!r} ** {right!r} is not a real number", node)
+                    return result
                 if op == "@":
                     return np.matmul(np.asarray(left), np.asarray(right))
         except ZeroDivisionError:
@@ -393,7 +397,8 @@ class _Evaluator:
             except TypeError:
                 key = None  # an unhashable argument: just call again
         try:
-            result = plain(fn.fn(*args))
+            # Copies: an implementation that mutates its input must not change the variables.
+            result = plain(fn.fn(*(copy.deepcopy(a) if isinstance(a, (list, np.ndarray)) else a for a in args)))
         except Exception as exc:  # KeyboardInterrupt / SystemExit are BaseException: never caught
             error = ImplementationError(fn.name, fn.target, exc, implementation_traceback(exc))
             if key is not None:

@@ -107,6 +107,7 @@ def test_array_semantics():
     ("zeros(10 ** 9)", "exceeds", (0, 14)),
     ("10 ** 10 ** 10", "too large", (0, 14)),
     ("sqrt(-1)", "sqrt()", (0, 8)),
+    ("(-8) ** 0.5", "not a real number", (0, 11)),
     ("len(3)", "len()", (0, 6)),
 ])
 def test_evaluation_errors_name_the_failing_node(text, fragment, span):
@@ -218,3 +219,12 @@ def test_generator_outside_a_call_is_an_error():
     node = Generator(span=(0, 3), elt=Name(id="x"), var="x", iter=Name(id="xs"))
     with pytest.raises(EvalError, match="sole argument"):
         evaluate(node, SCOPE)
+
+
+def test_an_implementation_cannot_mutate_the_variables():
+    def pop_first(xs):
+        xs.pop(0)
+        return len(xs)
+
+    scope = Scope({"xs": [1, 2, 3]}, {"shrink": ImplFn("shrink", ("xs",), pop_first)})
+    assert ev("shrink(xs) == 2 and len(xs) == 3 and shrink == 2", scope) is True
