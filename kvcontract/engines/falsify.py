@@ -1,0 +1,305 @@
+"""The Hypothesis engine: attack one check with generated inputs.
+
+Order of work for a check:
+
+1. its explicit ``examples:`` (each must give ``holds`` and match ``expect``);
+2. every input, when the domain is finite and small (exhaustive: VERIFIED_BOUNDED);
+3. otherwise Hypothesis, ``@given`` on a function built here and called
+   directly: seeded (``--seed``), no deadline, no database, shrinking on.
+
+Only cases whose premises held are counted as examples; a check whose
+premises never held is VACUOUS.  Fail closed: an implementation that raises
+(outside ``raises(...)``), returns the wrong type, or a check that cannot be
+evaluated is an ERROR with the implementation's own traceback; a failure is
+FALSIFIED only with a shrunk counterexample that replays concretely.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any, Mapping
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, given, reject, seed, settings
+from hypothesis.errors import HypothesisException, Unsatisfiable
+
+from ..bind.scope import WrongReturnType
+from ..contract.model import Example
+from ..expr.concrete import EvalError, ImplementationError, evaluate
+from ..expr.parse import ExprSyntaxError, parse_expr
+from ..expr.scope import Scope
+from ..plan.model import Check
+from ..verdicts.model import CheckResult, Verdict
+from .counterexample import (
+    HELD,
+    REJECTED,
+    VIOLATED,
+    NotBoolean,
+    build_counterexample,
+    conformance_values,
+    evaluate_case,
+    reproduce_command,
+)
+from .options import RunOptions
+from .strategies import EmptyDomain, InputPlan, enumerate_inputs, input_plan, inputs_strategy, roots_of
+
+__all__ = ["run_falsification", "hypothesis_settings", "EXHAUSTIVE_FACTOR"]
+
+# A finite domain with at most this many times max_examples inputs is enumerated instead of sampled.
+EXHAUSTIVE_FACTOR = 4
+_CASE_ERRORS = (EvalError, ImplementationError, NotBoolean, EmptyDomain)
+
+
+class _Violated(Exception):
+    """Raised inside the Hypothesis test so it shrinks toward a minimal failing input."""
+
+
+def hypothesis_settings(options: RunOptions, max_examples: int) -> settings:
+    """Gate-mode settings, or the registered ``--hypothesis-profile`` (without database)."""
+    common = dict(
+        database=None,
+        report_multiple_bugs=False,
+        verbosity=Verbosity.quiet,
+        # too_slow/data_too_large: implementations and arrays may be slow or big, that is not a bug;
+        # filter_too_much: premises reject cases by design, and the count of held cases is checked.
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                               HealthCheck.filter_too_much, HealthCheck.large_base_example],
+    )
+    if options.hypothesis_profile:
+        return settings(settings.get_profile(options.hypothesis_profile), **common)
+    return settings(max_examples=max_examples, derandomize=True, deadline=None,
+                    phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink), **common)
+
+
+class _Attack:
+    def __init__(self, check: Check, scope: Scope, options: RunOptions):
+        self.check, self.scope, self.options = check, scope, options
+        self.max_examples = options.max_examples_for(check)
+        self.min_examples = options.min_examples_for(check, self.max_examples)
+        self.seed = options.seed
+        self.reproduce = reproduce_command(check, self.seed, options.reproduce_args,
+                                           options.max_examples)
+
+    def result(self, verdict: Verdict, detail: str, **extra: Any) -> CheckResult:
+        return CheckResult(check_id=self.check.id, kind=self.check.kind, contract=self.check.contract_id,
+                           verdict=verdict, obligation=self.check.obligation_id, engine="hypothesis",
+                           detail=detail, seed=self.seed, title=self.check.title, **extra)
+
+    # -- errors and counterexamples ----------------------------------------
+    def error(self, exc: BaseException, values: Mapping[str, Any] | None, where: str) -> CheckResult:
+        inner = getattr(exc, "exception", None)
+        tb = None
+        if isinstance(exc, ImplementationError) and isinstance(inner, WrongReturnType):
+            detail = f"{where}: {inner}"
+        elif isinstance(exc, ImplementationError):
+            detail = f"{where}: {exc}"
+            tb = exc.traceback_text
+        elif isinstance(exc, EvalError):
+            fn = f" (in equation '{exc.function}')" if exc.function else ""
+            detail = f"{where}: the check cannot be evaluated{fn}: {exc.message}"
+        else:
+            detail = f"{where}: {exc}"
+        counterexample = None
+        if values is not None and self.check.expr is not None:
+            counterexample = build_counterexample(self.check, self.scope, values, message=detail,
+                                                  reproduce=self.reproduce, expect_violation=False)
+        return self.result(Verdict.ERROR, detail, error=tb, counterexample=counterexample)
+
+    def falsified(self, values: Mapping[str, Any], message: str, **extra: Any) -> CheckResult:
+        cex = build_counterexample(self.check, self.scope, values, message=message, reproduce=self.reproduce)
+        if not cex.replayed:
+            return self.result(Verdict.ERROR, f"{message}; but the counterexample did not fail again when replayed "
+                                              f"(a nondeterministic implementation?)", counterexample=cex, **extra)
+        return self.result(Verdict.FALSIFIED, message, counterexample=cex, **extra)
+
+    # -- explicit examples ---------------------------------------------------
+    def example_values(self, example: Example, plan: InputPlan) -> dict[str, Any]:
+        values = dict(example.inputs)
+        for name, value in list(values.items()):
+            domain = self.check.variables.get(name)
+            if domain is not None and domain.kind == "array" and isinstance(value, list):
+                values[name] = np.asarray(value, dtype=np.dtype(domain.dtype))
+        for name in plan.order:  # derived variables follow from the given ones
+            domain = plan.domains[name]
+            if name not in values and domain.kind == "derived" and domain.value is not None:
+                values[name] = evaluate(domain.value, self.scope.with_values(values))
+        return values
+
+    def run_example(self, example: Example, plan: InputPlan) -> CheckResult | None:
+        where = f"example at {example.pos}"
+        values: dict[str, Any] | None = None
+        try:
+            values = self.example_values(example, plan)
+            outcome = evaluate_holds(self.check, self.scope, values)
+            if outcome is None:
+                return self.result(Verdict.ERROR, f"{where} does not satisfy the check's assume premises")
+            if outcome != example.holds:
+                if example.holds:
+                    return self.falsified(values, f"{where}: the check is false for this example", cases=1)
+                return self.example_mismatch(values, where)
+            if example.has_expect:
+                problem = self.expect_problem(example, values)
+                if problem:
+                    return self.result(Verdict.FALSIFIED, f"{where}: {problem}",
+                                       counterexample=build_counterexample(
+                                           self.check, self.scope, values, message=f"{where}: {problem}",
+                                           reproduce=self.reproduce, expect_violation=False))
+        except _CASE_ERRORS as exc:
+            return self.error(exc, values, where)
+        return None
+
+    def example_mismatch(self, values: Mapping[str, Any], where: str) -> CheckResult:
+        message = f"{where}: the check holds, but the example says it must not (holds: false)"
+        cex = build_counterexample(self.check, self.scope, values, message=message, reproduce=self.reproduce,
+                                   expect_violation=False)
+        cex.replayed = True  # evaluated concretely just now
+        return self.result(Verdict.FALSIFIED, message, counterexample=cex)
+
+    def expect_problem(self, example: Example, values: Mapping[str, Any]) -> str | None:
+        check = self.check
+        if check.kind == "conformance" and not isinstance(example.expect, Mapping):
+            impl, spec = conformance_values(check, self.scope, values)
+            wrong = [f"{label} gives {value!r}" for label, value in
+                     ((f"implementation {check.symbol}", impl), (f"formula {check.equation}", spec))
+                     if not _close(value, example.expect, check.tolerance, check.rtol)]
+            return f"expected {example.expect!r}: " + "; ".join(wrong) if wrong else None
+        if not isinstance(example.expect, Mapping):
+            return f"'expect' must map symbol or expression text to a value here, got {example.expect!r}"
+        case = self.scope.with_values(values)
+        for text, wanted in example.expect.items():
+            try:
+                node = parse_expr(str(text))
+            except ExprSyntaxError as exc:
+                return f"expect key '{text}' is not an expression: {exc.message}"
+            got = evaluate(node, case)
+            if not _close(got, wanted, check.tolerance, check.rtol):
+                return f"{text} is {got!r}, expected {wanted!r}"
+        return None
+
+    # -- exhaustive and Hypothesis ------------------------------------------
+    def run_exhaustive(self, cases: list[dict[str, Any]]) -> CheckResult:
+        held = 0
+        for values in cases:
+            try:
+                outcome = evaluate_case(self.check, self.scope, values)
+            except _CASE_ERRORS as exc:
+                return self.error(exc, values, "exhaustive case")
+            if outcome == VIOLATED:
+                return self.falsified(values, "the check is false for this input (exhaustive search)",
+                                      cases=len(cases), examples=held)
+            held += outcome == HELD
+        mode = f"exhaustive: all {len(cases)} inputs of the declared domain"
+        if held == 0:
+            return self.result(Verdict.VACUOUS, "no input of the domain satisfies the premises", mode=mode,
+                               cases=len(cases))
+        return self.result(Verdict.VERIFIED_BOUNDED, f"every input of the finite domain checked ({held} met the "
+                           f"premises)", mode=mode, cases=len(cases), examples=held)
+
+    def run_hypothesis(self, plan: InputPlan) -> CheckResult:
+        state: dict[str, Any] = {"held": 0, "calls": 0, "failed": False, "last": None}
+        check, scope = self.check, self.scope
+
+        def attack(inputs: dict[str, Any]) -> None:
+            state["last"] = inputs
+            outcome = evaluate_case(check, scope, inputs)
+            if not state["failed"]:
+                state["calls"] += 1
+            if outcome == REJECTED:
+                reject()
+            if outcome == VIOLATED:
+                state["failed"] = True
+                raise _Violated()
+            if not state["failed"]:
+                state["held"] += 1
+
+        test = given(inputs_strategy(plan, scope))(attack)
+        test = settings(hypothesis_settings(self.options, self.max_examples))(test)
+        test = seed(self.seed)(test)
+        mode = f"hypothesis seed={self.seed}" + (f", array dims capped at 16" if plan.capped else "")
+        counts = lambda: dict(mode=mode, examples=state["held"], cases=state["calls"],  # noqa: E731
+                              min_examples=self.min_examples)
+        try:
+            test()
+        except _Violated:
+            return self.falsified(state["last"], "the check is false for this input (shrunk by Hypothesis)",
+                                  **counts())
+        except _CASE_ERRORS as exc:
+            return self.error(exc, state["last"], "generated input")
+        except Unsatisfiable:
+            return self.result(Verdict.VACUOUS, "no generated input satisfied the premises", **counts())
+        except HypothesisException as exc:
+            return self.result(Verdict.ERROR, f"Hypothesis: {type(exc).__name__}: {exc}", **counts())
+        except Exception as exc:  # noqa: BLE001 - a tool failure is an ERROR, never a pass
+            return self.result(Verdict.ERROR, f"internal error: {type(exc).__name__}: {exc}",
+                               error=traceback.format_exc(), **counts())
+        if state["held"] == 0:
+            return self.result(Verdict.VACUOUS, f"premises never held in {state['calls']} generated inputs",
+                               **counts())
+        detail = f"{state['held']} examples, no counterexample"
+        if state["held"] < self.min_examples:
+            detail += f" (fewer than the required {self.min_examples}: not evidence)"
+        return self.result(Verdict.NOT_FALSIFIED, detail, **counts())
+
+    def run(self) -> CheckResult:
+        check = self.check
+        if check.expr is None:
+            return self.result(Verdict.UNCHECKED, "no machine-checkable property (prose only)")
+        try:
+            plan = input_plan(check.variables, roots_of([check.expr, *check.assume], self.scope))
+        except EmptyDomain as exc:
+            return self.result(Verdict.ERROR, f"cannot generate inputs: {exc}")
+        for example in check.examples:
+            failed = self.run_example(example, plan)
+            if failed is not None:
+                return failed
+        try:
+            cases = enumerate_inputs(plan, self.scope, self.max_examples * EXHAUSTIVE_FACTOR)
+        except _CASE_ERRORS as exc:
+            return self.error(exc, None, "enumerating the domain")
+        if cases is not None:
+            return self.run_exhaustive(cases)
+        return self.run_hypothesis(plan)
+
+
+def evaluate_holds(check: Check, scope: Scope, values: Mapping[str, Any]) -> bool | None:
+    """The check's truth value for an explicit example; None when an ``assume`` premise is false."""
+    outcome = evaluate_case(check, scope, values)
+    if outcome == REJECTED:
+        case = scope.with_values(values)
+        if all(bool(evaluate(p, case)) for p in check.assume):
+            return True  # only an implication premise is false: the implication holds
+        return None
+    return outcome == HELD
+
+
+def _close(got: Any, wanted: Any, tolerance: float, rtol: float) -> bool:
+    """Does a computed value match an example's expected value (floats within tolerance)?"""
+    if isinstance(got, (bool, np.bool_)) or isinstance(wanted, bool):
+        return isinstance(got, (bool, np.bool_)) and isinstance(wanted, bool) and bool(got) == wanted
+    if isinstance(got, np.ndarray) or isinstance(wanted, (list, np.ndarray)):
+        try:
+            a, b = np.asarray(got, dtype=float), np.asarray(wanted, dtype=float)
+        except (TypeError, ValueError):
+            return bool(got == wanted) if isinstance(got, list) else False
+        return a.shape == b.shape and bool(np.allclose(a, b, atol=tolerance, rtol=rtol))
+    numbers = (int, float, np.integer, np.floating)
+    if isinstance(got, numbers) and isinstance(wanted, numbers):
+        if isinstance(got, (float, np.floating)) or isinstance(wanted, float):
+            return abs(got - wanted) <= tolerance + rtol * abs(wanted)
+        return int(got) == int(wanted)
+    return type(got) is type(wanted) and got == wanted
+
+
+def run_falsification(check: Check, scope: Scope, options: RunOptions | None = None) -> CheckResult:
+    """Attack ``check`` with its examples, then every input or Hypothesis; never raises for a bad case."""
+    options = options or RunOptions()
+    started = time.monotonic()
+    result = _Attack(check, scope, options).run()
+    if check.kind == "conformance" and result.verdict in (Verdict.NOT_FALSIFIED, Verdict.VERIFIED_BOUNDED):
+        from .conformance import combine_with_z3  # lazy: z3 is imported only when needed
+
+        result = combine_with_z3(result, check, scope, options)
+    result.seconds = time.monotonic() - started
+    if result.min_examples is None and result.verdict is Verdict.NOT_FALSIFIED:
+        result.min_examples = options.min_examples_for(check, options.max_examples_for(check))
+    return result
