@@ -22,6 +22,7 @@ from kvcontract.expr.nodes import (
     Unary,
 )
 from kvcontract.expr.parse import ExprSyntaxError, parse_expr
+from kvcontract.expr.printer import to_text
 
 a, b, c, d = Name(id="a"), Name(id="b"), Name(id="c"), Name(id="d")
 
@@ -203,3 +204,23 @@ def test_keywords_are_reserved_but_prefixed_names_are_not():
                                                          Name(id="android"))
     with pytest.raises(ExprSyntaxError):
         parse_expr("for + 1")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["a", "f", "1", "2.5e-3", "'s'", " ", "(", ")", "[", "]", ",", ":", "=", "==", "=>", "<", "∈", "not",
+           "in", "if", "else", "for", "and", "or", "+", "-", "*", "**", "//", ".", "\"", "¬", "≤", "@", "!"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map(" ".join) | st.text(max_size=20))
+def test_any_text_parses_or_raises_a_positioned_syntax_error(text):
+    try:
+        tree = parse_expr(text)
+    except ExprSyntaxError as exc:
+        assert 0 <= exc.offset <= len(text)
+        assert exc.message
+    else:
+        assert 0 <= tree.span[0] <= tree.span[1] <= len(text)
+        assert parse_expr(to_text(tree)) == tree
