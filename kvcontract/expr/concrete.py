@@ -42,6 +42,7 @@ from .concrete_support import (
     is_zero_divisor,
     plain,
     short_repr,
+    short_repr_text,
     values_equal,
 )
 from .scope import EquationFn, ImplFn, Scope
@@ -113,7 +114,7 @@ class _Evaluator:
             if not getattr(exc, "_kv_explained", False):
                 exc._kv_explained = True  # type: ignore[attr-defined]
                 label = "implementation raised" if isinstance(exc, ImplementationError) else "error"
-                self.record.append((source, f"<{label}: {exc}>"))
+                self.record.append((source, short_repr_text(f"<{label}: {exc}>", 160)))
             raise
         self.record.append((source, short_repr(value)))
         return value

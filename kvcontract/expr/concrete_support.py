@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EvalError", "ImplementationError", "short_repr", "values_equal", "freeze", "plain",
+__all__ = ["EvalError", "ImplementationError", "short_repr", "short_repr_text", "values_equal", "freeze", "plain",
            "implementation_traceback", "is_zero_divisor"]
 
 _EXPR_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -44,13 +44,15 @@ class ImplementationError(Exception):
 
 
 def short_repr(value: Any, limit: int = 80) -> str:
+    """One line of at most ``limit`` characters showing ``value``."""
     if isinstance(value, np.ndarray):
-        text = np.array2string(value, threshold=8, edgeitems=2, max_line_width=limit)
-        text = f"array{value.shape} {text}"
-    elif isinstance(value, range):
-        text = repr(value)
+        text = f"array{value.shape} " + np.array2string(value, threshold=8, edgeitems=2, max_line_width=limit)
     else:
         text = repr(value)
+    return short_repr_text(text, limit)
+
+
+def short_repr_text(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
 

@@ -48,12 +48,15 @@ class Token:
         return f"'{self.text}'"
 
 
+_DIGITS = frozenset("0123456789")  # ASCII only: str.isdigit() also accepts '²' and '٣'
+
+
 def _is_name_start(ch: str) -> bool:
-    return ch == "_" or ch.isalpha()
+    return ch.isidentifier()
 
 
 def _is_name_char(ch: str) -> bool:
-    return ch == "_" or ch.isalnum()
+    return ("a" + ch).isidentifier()
 
 
 def tokenize(text: str) -> list[Token]:
@@ -64,7 +67,7 @@ def tokenize(text: str) -> list[Token]:
         if ch.isspace():
             i += 1
             continue
-        if ch.isdigit() or (ch == "." and i + 1 < n and text[i + 1].isdigit()):
+        if ch in _DIGITS or (ch == "." and i + 1 < n and text[i + 1] in _DIGITS):
             tokens.append(_number(text, i))
             i = tokens[-1].end
             continue
@@ -105,22 +108,22 @@ def tokenize(text: str) -> list[Token]:
 
 def _number(text: str, i: int) -> Token:
     n, j = len(text), i
-    while j < n and text[j].isdigit():
+    while j < n and text[j] in _DIGITS:
         j += 1
     is_float = False
     if j < n and text[j] == ".":
         is_float = True
         j += 1
-        while j < n and text[j].isdigit():
+        while j < n and text[j] in _DIGITS:
             j += 1
     if j < n and text[j] in "eE":
         k = j + 1
         if k < n and text[k] in "+-":
             k += 1
-        if k < n and text[k].isdigit():
+        if k < n and text[k] in _DIGITS:
             is_float = True
             j = k
-            while j < n and text[j].isdigit():
+            while j < n and text[j] in _DIGITS:
                 j += 1
         else:
             raise ExprSyntaxError("malformed exponent in number literal", i)

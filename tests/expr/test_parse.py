@@ -174,6 +174,8 @@ ERRORS = [
     ("a && b", 2, "'and'"),
     ("!a", 0, "'not'"),
     ("a $ b", 2, "unexpected character"),
+    ("x²", 1, "unexpected character"),  # str.isdigit() says yes, int() says no
+    ("n ∈ ℤ⁺", 5, "unexpected character"),
     ("count(for x in y)", 6, "generator"),
     ("f(x for 1 in y)", 8, "loop variable"),
     ("(" * 60 + "a" + ")" * 60, 50, "nested too deeply"),
