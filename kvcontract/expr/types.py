@@ -18,7 +18,7 @@ from .builtins import BUILTINS, DTYPE_SIZES, check_arity
 
 __all__ = [
     "Type", "FnSig", "TypeIssue", "INT", "REAL", "BOOL", "STR", "ARRAY", "ANY",
-    "list_of", "enum_of", "join", "infer", "type_of_domain", "type_from_name",
+    "list_of", "enum_of", "join", "infer", "type_of_domain", "type_from_name", "check_contract_types",
 ]
 
 
@@ -68,8 +68,11 @@ class FnSig:
 
 @dataclass(frozen=True)
 class TypeIssue:
+    """``kind``: ``name`` (unknown or misused name), ``arity`` (call shape) or ``type``."""
+
     message: str
     span: tuple[int, int]
+    kind: str = "type"
 
 
 def join(a: Type, b: Type) -> Type:
@@ -127,6 +130,13 @@ def _element(t: Type) -> Type:
     return ANY  # arrays: a row or a number
 
 
+def check_contract_types(contract, contract_set=None) -> list:
+    """KV409 diagnostics for one contract (see :mod:`kvcontract.expr.contract_types`)."""
+    from .contract_types import check_contract_types as run
+
+    return run(contract, contract_set)
+
+
 def _param_type(sig: FnSig, param: str) -> Type:
     index = sig.params.index(param)
     return sig.param_types[index] if index < len(sig.param_types) else ANY
@@ -138,8 +148,8 @@ class _Checker:
         self.functions = functions
         self.issues: list[TypeIssue] = []
 
-    def issue(self, message: str, node: n.Node) -> None:
-        self.issues.append(TypeIssue(message, node.span))
+    def issue(self, message: str, node: n.Node, kind: str = "type") -> None:
+        self.issues.append(TypeIssue(message, node.span, kind))
 
     def visit(self, node: n.Node, local: dict[str, Type]) -> Type:
         if isinstance(node, n.Num):
@@ -207,10 +217,10 @@ class _Checker:
                     self.issue(f"'{node.id}' used bare needs a variable '{param}' in scope", node)
             return sig.result
         if node.id in BUILTINS:
-            self.issue(f"builtin '{node.id}' must be called, as in {node.id}(...)", node)
+            self.issue(f"builtin '{node.id}' must be called, as in {node.id}(...)", node, "name")
             return ANY
         hint = did_you_mean(node.id, [*local, *self.var_types, *self.functions])
-        self.issue(f"unknown name '{node.id}'" + (f"; {hint}" if hint else ""), node)
+        self.issue(f"unknown name '{node.id}'" + (f"; {hint}" if hint else ""), node, "name")
         return ANY
 
     def truth(self, t: Type, node: n.Node) -> None:
@@ -293,14 +303,14 @@ class _Checker:
         builtin = BUILTINS.get(node.func)
         if builtin is None:
             hint = did_you_mean(node.func, [*self.functions, *BUILTINS])
-            self.issue(f"unknown function '{node.func}'" + (f"; {hint}" if hint else ""), node)
+            self.issue(f"unknown function '{node.func}'" + (f"; {hint}" if hint else ""), node, "name")
             for child in n.children(node):
                 if not isinstance(child, n.Generator):
                     self.visit(child, local)
             return ANY
         problem = check_arity(builtin, len(node.args), tuple(k for k, _ in node.kwargs))
         if problem:
-            self.issue(problem, node)
+            self.issue(problem, node, "arity")
         if len(node.args) == 1 and isinstance(node.args[0], n.Generator):
             if not builtin.accepts_generator:
                 self.issue(f"{node.func}() does not take a generator", node)
@@ -365,7 +375,7 @@ class _Checker:
         sig = self.functions[node.func]
         given: set[str] = set()
         if len(node.args) > len(sig.params):
-            self.issue(f"{node.func}() takes {len(sig.params)} argument(s) ({', '.join(sig.params)}), got {len(node.args)}", node)
+            self.issue(f"{node.func}() takes {len(sig.params)} argument(s) ({', '.join(sig.params)}), got {len(node.args)}", node, "arity")
         for param, arg in zip(sig.params, node.args):
             given.add(param)
             self.argument(node.func, param, _param_type(sig, param), arg, self.visit(arg, local))
@@ -373,7 +383,7 @@ class _Checker:
             t = self.visit(value, local)
             if key not in sig.params:
                 hint = did_you_mean(key, sig.params)
-                self.issue(f"{node.func}() has no parameter '{key}'" + (f"; {hint}" if hint else ""), value)
+                self.issue(f"{node.func}() has no parameter '{key}'" + (f"; {hint}" if hint else ""), value, "arity")
                 continue
             given.add(key)
             self.argument(node.func, key, _param_type(sig, key), value, t)
