@@ -19,6 +19,7 @@ __all__ = [
     "KVCache",
     "MemoryTracker",
     "NUMPY_DTYPES",
+    "KV_CACHE_PURPOSE",
     "cache_size",
     "config_rejected",
     "arena_bytes",

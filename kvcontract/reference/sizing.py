@@ -18,6 +18,7 @@ __all__ = [
     "bytes_per_element",
     "kv_bytes",
     "kv_total",
+    "is_kv_layer",
     "kv_layers",
     "kv_total_hybrid",
     "tensor_inventory",
@@ -68,6 +69,16 @@ def kv_total(L: int, S: int, n_kv: int, d_k: int, dtype: str) -> int:
     return L * S * kv_bytes(n_kv, d_k, dtype)
 
 
+def is_kv_layer(layer_type: str) -> bool:
+    """Does a layer of this type keep a per-token K/V cache (unknown type → ValueError)."""
+    if layer_type in KV_LAYER_TYPES:
+        return True
+    if layer_type in NON_KV_LAYER_TYPES:
+        return False
+    known = ", ".join(sorted(KV_LAYER_TYPES | NON_KV_LAYER_TYPES))
+    raise ValueError(f"unknown layer type {layer_type!r}; known: {known}")
+
+
 def kv_layers(layer_types: Sequence[str]) -> int:
     """How many layers hold a KV cache; an unknown layer type is an error, not a guess."""
     count = 0
@@ -111,8 +122,11 @@ def project(W: np.ndarray, x: np.ndarray) -> np.ndarray:
     return W @ x
 
 
-def kv_bytes_simd(n_kvs, d_ks, dtype: str) -> np.ndarray:
+def kv_bytes_simd(n_kvs, d_ks, dtype: str):
     """Vectorised :func:`kv_bytes` over broadcast ``n_kvs`` and ``d_ks`` (int64).
+
+    Two scalars give a Python ``int`` (computed by the same numpy path), so a
+    contract can compare it with the scalar ``kv_bytes`` directly.
 
     Raises ``OverflowError`` if any element would exceed int64, checked with
     Python ints before numpy multiplies (numpy integer overflow wraps).
@@ -130,4 +144,5 @@ def kv_bytes_simd(n_kvs, d_ks, dtype: str) -> np.ndarray:
             products = [2 * bpe * int(n) * int(d) for n, d in zip(n_arr.ravel(), d_arr.ravel())]
             if max(products) > _INT64_MAX:
                 raise OverflowError(f"kv_bytes_simd: {max(products)} bytes does not fit in int64")
-    return 2 * bpe * n_arr.astype(np.int64) * d_arr.astype(np.int64)
+    result = 2 * bpe * n_arr.astype(np.int64) * d_arr.astype(np.int64)
+    return int(result) if result.ndim == 0 else result
