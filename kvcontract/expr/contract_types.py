@@ -4,7 +4,7 @@ Unknown names and call shapes are the name checker's job (KV408/KV411 in
 :mod:`kvcontract.contract.validate_names`); this reports only the certain type
 mistakes :func:`kvcontract.expr.types.infer` finds: a string compared with a
 number, arithmetic on a bool, an enum compared with a value it cannot take,
-``sizeof`` of an unknown dtype.  Legacy provable-contracts files (no
+``sizeof`` of an unknown dtype, a check or premise that is not true/false.  Legacy provable-contracts files (no
 ``variables`` or ``symbols``) are not executable and are not type-checked.
 """
 from __future__ import annotations
@@ -72,14 +72,19 @@ def check_contract_types(contract, contract_set=None) -> list[Diagnostic]:
     functions = contract_signatures(scope_contracts, var_types)
     out: list[Diagnostic] = []
 
-    def check(node: Node | None, text, where: str, extra: Mapping[str, Type] | None = None) -> None:
+    def check(node: Node | None, text, where: str, extra: Mapping[str, Type] | None = None,
+              condition: bool = False) -> None:
         if node is None or text is None:
             return
         types = {**var_types, **(extra or {})}
-        _, issues = infer(node, types, functions)
+        result, issues = infer(node, types, functions)
         for issue in issues:
             if issue.kind in _REPORTED_KINDS:
                 out.append(Diagnostic("KV409", f"in {where}: {issue.message}", text.pos_at(issue.span[0])))
+        if condition and result.kind not in ("bool", "any"):
+            hint = "wrap an elementwise comparison in all(...) or any(...)" if result.kind == "array" else None
+            out.append(Diagnostic("KV409", f"{where} evaluates to {result}, not true/false",
+                                  text.pos_at(node.span[0]), hint=hint))
 
     for variable in contract.variables.values():
         for key, text in variable.domain.texts.items():
@@ -87,21 +92,21 @@ def check_contract_types(contract, contract_set=None) -> list[Diagnostic]:
     for eq in contract.equations.values():
         where = f"equation '{eq.name}'"
         params = {p: var_types.get(p, ANY) for p in eq.params}
-        check(eq.body if eq.defines else eq.expr, eq.formula, where, params)
+        check(eq.body if eq.defines else eq.expr, eq.formula, where, params, condition=not eq.defines)
         for node, text in zip(eq.assume, eq.assume_texts):
-            check(node, text, f"assume of {where}", params)
+            check(node, text, f"assume of {where}", params, condition=True)
     obligations = {ob.id: ob for ob in contract.obligations if ob.id}
     for index, ob in enumerate(contract.obligations, start=1):
         where = f"obligation {ob.id or '#' + str(index)}"
         given = {name: type_of_domain(domain) for name, domain in ob.given.items()}
-        check(ob.check, ob.check_text, where, given)
+        check(ob.check, ob.check_text, where, given, condition=True)
         for node, text in zip(ob.assume, ob.assume_texts):
-            check(node, text, f"assume of {where}", given)
+            check(node, text, f"assume of {where}", given, condition=True)
         check(ob.minimize, ob.minimize_text, f"minimize of {where}", given)
     for item in (*contract.falsification_tests, *contract.harnesses):
         ob = obligations.get(item.obligation or "")
         given = {name: type_of_domain(domain) for name, domain in {**(ob.given if ob else {}), **item.given}.items()}
-        check(item.check, item.check_text, item.id, given)
+        check(item.check, item.check_text, item.id, given, condition=True)
         for node, text in zip(item.assume, item.assume_texts):
-            check(node, text, f"assume of {item.id}", given)
+            check(node, text, f"assume of {item.id}", given, condition=True)
     return out

@@ -34,6 +34,10 @@ falsification_tests:
     rule: "r"
     obligation: KV-T-001
     check: "kv_bytes(n_kv='x') > 0"
+  - id: FALSIFY-T-002
+    rule: "r"
+    obligation: KV-T-001
+    check: "kv_bytes * 2"
 '''
 
 
@@ -48,18 +52,19 @@ def test_type_mistakes_are_kv409_at_their_position(tmp_path):
     contract_set, contract = load(tmp_path, CONTRACT)
     found = [(d.code, d.pos.line, d.pos.col, d.message) for d in check_contract_types(contract, contract_set)]
     assert [(code, line, col) for code, line, col, _ in found] == [
-        ("KV409", 13, 44), ("KV409", 15, 24), ("KV409", 20, 32), ("KV409", 26, 27),
+        ("KV409", 13, 44), ("KV409", 15, 24), ("KV409", 20, 32), ("KV409", 26, 27), ("KV409", 30, 13),
     ]
     messages = [m for *_, m in found]
     assert "sizeof() does not know dtype 'int4'" in messages[0]
     assert "'f61' is not a value of dtype" in messages[1] and "did you mean 'f16'?" in messages[1]
     assert "arithmetic '+' on a bool" in messages[2]
     assert "parameter 'n_kv' is int, got str" in messages[3]
+    assert messages[4] == "FALSIFY-T-002 evaluates to int, not true/false"
 
 
 def test_clean_contract_has_no_type_findings(tmp_path):
     clean = CONTRACT.replace("int4", "int8").replace("'f61'", "'f16'").replace("flag + 1", "1")
-    clean = clean.replace("n_kv='x'", "n_kv=1")
+    clean = clean.replace("n_kv='x'", "n_kv=1").replace("kv_bytes * 2", "kv_bytes * 2 > 0")
     contract_set, contract = load(tmp_path, clean)
     assert check_contract_types(contract, contract_set) == []
 
