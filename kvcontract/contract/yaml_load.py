@@ -94,8 +94,10 @@ class YMap(YNode):
         return [str(k.value) for k, _ in self.items]
 
 
-def to_plain(node: YNode) -> Any:
-    """The node as plain Python data (dict/list/scalars), positions dropped."""
+def to_plain(node: YNode | None) -> Any:
+    """The node as plain Python data (dict/list/scalars), positions dropped; None for an empty document."""
+    if node is None:
+        return None
     if isinstance(node, YMap):
         return {k.value: to_plain(v) for k, v in node.items}
     if isinstance(node, YSeq):
