@@ -41,7 +41,7 @@ from .counterexample import (
     reproduce_command,
 )
 from .options import RunOptions
-from .strategies import EmptyDomain, InputPlan, enumerate_inputs, input_plan, inputs_strategy, roots_of
+from .strategies import ARRAY_DIM_CAP, EmptyDomain, InputPlan, enumerate_inputs, input_plan, inputs_strategy, roots_of
 
 __all__ = ["run_falsification", "hypothesis_settings", "EXHAUSTIVE_FACTOR"]
 
@@ -75,6 +75,8 @@ class _Attack:
     def __init__(self, check: Check, scope: Scope, options: RunOptions):
         self.check, self.scope, self.options = check, scope, options
         self.max_examples = options.max_examples_for(check)
+        if options.hypothesis_profile and options.max_examples is None:
+            self.max_examples = settings.get_profile(options.hypothesis_profile).max_examples
         self.min_examples = options.min_examples_for(check, self.max_examples)
         self.seed = options.seed
         self.reproduce = reproduce_command(check, self.seed, options.reproduce_args,
@@ -215,7 +217,7 @@ class _Attack:
         test = given(inputs_strategy(plan, scope))(attack)
         test = settings(hypothesis_settings(self.options, self.max_examples))(test)
         test = seed(self.seed)(test)
-        mode = f"hypothesis seed={self.seed}" + (f", array dims capped at 16" if plan.capped else "")
+        mode = f"hypothesis seed={self.seed}" + (f", array dimensions capped at {ARRAY_DIM_CAP}" if plan.capped else "")
         counts = lambda: dict(mode=mode, examples=state["held"], cases=state["calls"],  # noqa: E731
                               min_examples=self.min_examples)
         try:
@@ -300,6 +302,4 @@ def run_falsification(check: Check, scope: Scope, options: RunOptions | None = N
 
         result = combine_with_z3(result, check, scope, options)
     result.seconds = time.monotonic() - started
-    if result.min_examples is None and result.verdict is Verdict.NOT_FALSIFIED:
-        result.min_examples = options.min_examples_for(check, options.max_examples_for(check))
     return result

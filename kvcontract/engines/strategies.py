@@ -54,7 +54,12 @@ class InputPlan:
 
     @property
     def capped(self) -> bool:
-        return bool(self.dim_vars)
+        """Does the dimension cap narrow some variable's declared domain?"""
+        for name in self.dim_vars:
+            top = self.domains[name].max
+            if not (isinstance(top, Num) and top.value <= ARRAY_DIM_CAP):
+                return True
+        return False
 
 
 def _deps(domain: Domain) -> list[str]:

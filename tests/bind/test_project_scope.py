@@ -1,0 +1,95 @@
+"""Project settings ([tool.kvcontract]) and the function table of a contract."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from kvcontract.bind.binding import load_binding_files, resolve_symbols
+from kvcontract.bind.project import _minimal_kvcontract_table, find_project_root, load_project_config
+from kvcontract.bind.scope import SPEC_PREFIX, WrongReturnType, implementation_scope, returns_ok, spec_scope
+from kvcontract.contract.load import load_contract
+from kvcontract.expr.concrete import ImplementationError, evaluate
+from kvcontract.expr.parse import parse_expr
+from kvcontract.expr.scope import EquationFn, ImplFn
+
+from run.kvworkspace import SIZING_CONTRACT, SIZING_IMPL, Workspace
+
+PYPROJECT = """
+[project]
+name = "x"
+
+[tool.kvcontract]
+contracts = ["specs", "more"]   # a comment
+bindings = ["bind/a.yaml", "bind/b.yaml"]
+report_dir = "out"
+
+[tool.other]
+report_dir = "wrong"
+"""
+
+
+@pytest.fixture
+def ws(tmp_path, monkeypatch):
+    return Workspace(tmp_path, monkeypatch)
+
+
+def test_project_config_is_read_relative_to_the_root(ws):
+    ws.write("pyproject.toml", PYPROJECT)
+    ws.write("specs/deep/x.yaml", "")
+    config = load_project_config(ws.path("specs/deep"))
+    assert config.root == ws.root
+    assert config.contracts == ("specs", "more")
+    assert config.default_bindings() == [ws.path("bind/a.yaml"), ws.path("bind/b.yaml")]
+    assert config.report_dir == ws.path("out")
+
+
+def test_minimal_toml_reader_matches_tomllib():
+    import tomllib
+
+    expected = tomllib.loads(PYPROJECT)["tool"]["kvcontract"]
+    assert _minimal_kvcontract_table(PYPROJECT) == expected
+
+
+def test_default_binding_is_the_reference_file_when_present(ws):
+    ws.write("pyproject.toml", "[project]\nname = 'x'\n")
+    assert load_project_config(ws.root).default_bindings() == []
+    ws.write("harnesses/reference.yaml", "")
+    assert load_project_config(ws.root).default_bindings() == [ws.path("harnesses/reference.yaml")]
+    assert find_project_root(ws.path("harnesses/reference.yaml")) == ws.root
+
+
+@pytest.mark.parametrize("value, returns, ok", [
+    (3, "int", True), (np.int64(3), "int", True), (True, "int", False), (3.0, "int", False),
+    ("3", "int", False), (None, "int", False), (2.5, "float", True), (2, "float", True),
+    (np.bool_(True), "bool", True), (1, "bool", False), ("a", "str", True),
+    (["a", "b"], "list[str]", True), (["a", 1], "list[str]", False), ([1, 2], "list[int]", True),
+    (np.zeros(3), "array", True), ([0.0], "array", False), (object(), "any", True),
+])
+def test_returns_ok(value, returns, ok):
+    assert returns_ok(value, returns) is ok
+
+
+def test_equation_names_are_formulas_and_bound_symbols_are_implementations(ws):
+    contract = load_contract(ws.contract("c1", SIZING_CONTRACT))
+    spec = spec_scope(contract)
+    assert isinstance(spec.functions["kv_bytes"], EquationFn)
+    assert isinstance(spec.functions["per_token"], EquationFn)
+    assert isinstance(spec.functions[SPEC_PREFIX + "total"], EquationFn)
+    mod = ws.module(SIZING_IMPL.replace("return 2 * n_kv", "return 3 * n_kv"))
+    path = ws.binding({"c1": {"kv_bytes": f"{mod}:kv_bytes", "kv_total": f"{mod}:kv_total"}})
+    scope = implementation_scope(contract, resolve_symbols(contract, load_binding_files([path])))
+    assert isinstance(scope.functions["kv_bytes"], ImplFn)
+    case = scope.with_values({"n_kv": 1, "d_k": 1, "dtype": "f16"})
+    assert evaluate(parse_expr("kv_bytes(n_kv, d_k, dtype)"), case) == 6  # the (mutated) implementation
+    assert evaluate(parse_expr("per_token(n_kv, d_k, dtype)"), case) == 4  # always the formula
+
+
+def test_a_wrong_return_type_is_an_implementation_error(ws):
+    contract = load_contract(ws.contract("c1", SIZING_CONTRACT))
+    mod = ws.module(SIZING_IMPL + "\ndef as_str(n_kv, d_k, dtype):\n    return str(kv_bytes(n_kv, d_k, dtype))\n")
+    path = ws.binding({"c1": {"kv_bytes": f"{mod}:as_str", "kv_total": f"{mod}:kv_total"}})
+    scope = implementation_scope(contract, resolve_symbols(contract, load_binding_files([path])))
+    with pytest.raises(ImplementationError) as info:
+        evaluate(parse_expr("kv_bytes(1, 1, 'f16')"), scope)
+    assert isinstance(info.value.exception, WrongReturnType)
+    assert "declared to return int" in str(info.value.exception)
