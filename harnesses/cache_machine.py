@@ -39,11 +39,12 @@ _MAX_SEQUENCES = 4
 
 def make_machine(symbols: Mapping[str, Callable[..., Any]], *,
                  misuse_errors: tuple[type[BaseException], ...] = (Exception,)) -> type[RuleBasedStateMachine]:
-    """A state machine class over the given bindings (symbol name → callable)."""
+    """A state machine class over the given bindings (symbol name → callable or ImplFn)."""
     missing = [name for name in REQUIRED_SYMBOLS if name not in symbols]
     if missing:
         raise ValueError(f"cache_lifecycle needs bindings for {', '.join(missing)}")
-    sym = dict(symbols)
+    # Accept plain callables or the engine's ImplFn wrappers (their ``fn``).
+    sym = {name: getattr(value, "fn", value) for name, value in symbols.items()}
 
     class CacheLifecycleMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
