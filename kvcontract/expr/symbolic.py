@@ -19,6 +19,7 @@ import z3
 
 from . import nodes as n
 from .builtins import BUILTINS
+from .printer import to_text
 from .scope import EquationFn, ImplFn, Scope
 from .symbolic_builtins import Items, Quantified, SymRange, as_items, call_builtin, membership, truthy
 from .symbolic_trace import call_traced
@@ -95,7 +96,12 @@ def _binary(node: n.Binary, scope: Scope, ctx: SymContext) -> Any:
         if isinstance(left, list) and isinstance(right, list):
             return left + right
         raise NotSymbolic("concatenating lists of symbolic length")
-    return arith(ctx, node.op, left, right, node.span)
+    ctx.label = ctx.snippet(node.span) or to_text(node)
+    try:
+        result = arith(ctx, node.op, left, right, node.span)
+    finally:
+        ctx.label = None
+    return result
 
 
 def _boolop(node: n.BoolOp, scope: Scope, ctx: SymContext) -> Any:
@@ -195,7 +201,11 @@ def _call_function(fn: Any, args: tuple, kwargs: dict, scope: Scope, ctx: SymCon
     ctx.depth += 1
     try:
         if isinstance(fn, EquationFn):
-            return translate(fn.body, scope.with_values(bound), ctx)
+            outer, ctx.function = ctx.function, fn.equation or fn.name
+            try:
+                return translate(fn.body, scope.with_values(bound), ctx)
+            finally:
+                ctx.function = outer
         if isinstance(fn, ImplFn):
             return call_traced(fn.fn, [bound[p] for p in fn.params], ctx, fn.target or fn.name)
         raise SymbolicError(f"'{fn}' is not callable")
@@ -243,7 +253,7 @@ def _quantified(gen: n.Generator, source: Any, scope: Scope, ctx: SymContext) ->
     raised = ctx.side_conditions[before:]
     del ctx.side_conditions[before:]
     for side in raised:
-        ctx.side_conditions.append(SideCondition(z3.ForAll([i], side.condition), side.message, side.span))
+        ctx.side_conditions.append(SideCondition(z3.ForAll([i], side.condition), side.message, side.span, side.kind))
     return Quantified(i, sym_and(in_range, keep), value)
 
 
@@ -268,7 +278,7 @@ def _subscript(node: n.Subscript, scope: Scope, ctx: SymContext) -> Any:
     position = index if (isinstance(index, int) and index >= 0) else sym_if(
         sym_compare(ctx, "<", index, 0), arith(ctx, "+", index, length), index)
     ctx.require(sym_and(sym_compare(ctx, "<=", 0, position), sym_compare(ctx, "<", position, length)),
-                f"index out of range in {ctx.snippet(node.span) or 'subscript'}", node.span)
+                f"index out of range in {ctx.snippet(node.span) or 'subscript'}", node.span, kind="index")
     if isinstance(container, SymSeq):
         return z3.Select(container.array, position)
     return _select(ctx, container.items, position)

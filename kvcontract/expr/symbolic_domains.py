@@ -60,7 +60,14 @@ def declare_variables(domains: Mapping[str, Domain], ctx: SymContext, *, bound: 
                       fixed: Mapping[str, Any] | None = None,
                       scope: Scope | None = None) -> tuple[dict[str, Any], list[z3.BoolRef]]:
     """(name -> symbolic value, domain constraints) for every variable."""
-    fixed = fixed or {}
+    saved, ctx.text = ctx.text, ""  # bound expressions have texts of their own: no snippets
+    try:
+        return _declare_all(domains, ctx, bound, fixed or {}, scope)
+    finally:
+        ctx.text = saved
+
+
+def _declare_all(domains, ctx, bound, fixed, scope):
     base = scope or Scope()
     values: dict[str, Any] = {}
     constraints: list[Any] = []

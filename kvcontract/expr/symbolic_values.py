@@ -88,6 +88,8 @@ class SideCondition:
     condition: z3.BoolRef  # already guarded by the path condition it arose under
     message: str
     span: tuple[int, int] = (0, 0)
+    kind: str = "defined"  # "division" | "index" | "overflow" | "defined"
+    value: Any = None  # overflow: the integer term that must fit, to show its value
 
 
 class SymContext:
@@ -116,6 +118,8 @@ class SymContext:
         self._fresh = itertools.count()
         self.depth = 0
         self.trace_failures: list[str] = []  # NotSymbolic raised inside traced user code
+        self.function: str | None = None  # the equation being inlined: spans are of its text
+        self.label: str | None = None  # printed text of the node being translated, for messages
         for value in enum_values:
             self.code(value)
 
@@ -165,16 +169,22 @@ class SymContext:
             return z3.BoolVal(False)
         return z3.And(*guards) if guards else z3.BoolVal(True)
 
-    def require(self, cond: Any, message: str, span: tuple[int, int] = (0, 0)) -> None:
+    def require(self, cond: Any, message: str, span: tuple[int, int] = (0, 0), *,
+                kind: str = "defined", value: Any = None) -> None:
         if cond is True:
             return
         cond = to_bool(cond)
         path = self.path_condition()
         guarded = cond if z3.is_true(path) else z3.Implies(path, cond)
-        self.side_conditions.append(SideCondition(guarded, message, span))
+        if self.function is not None:
+            message = f"{message} (in {self.function})"
+        self.side_conditions.append(SideCondition(guarded, message, span, kind, value))
 
     def snippet(self, span: tuple[int, int]) -> str:
-        if self.text and span != (0, 0):
+        """Source text of the node at ``span`` (only for nodes of ``text`` itself)."""
+        if self.label:
+            return self.label
+        if self.text and span != (0, 0) and self.function is None:
             return self.text[span[0]:span[1]]
         return ""
 
@@ -289,7 +299,8 @@ def _fits(ctx: SymContext, result: Any, span: tuple[int, int]) -> None:
     lo, hi = (-(2 ** (width - 1)), 2 ** (width - 1) - 1) if ctx.signed else (0, 2 ** width - 1)
     kind = "signed" if ctx.signed else "unsigned"
     where = ctx.snippet(span) or str(result)
-    ctx.require(z3.And(result >= lo, result <= hi), f"{where} overflows {kind} {width}-bit", span)
+    ctx.require(z3.And(result >= lo, result <= hi), f"{where} overflows {kind} {width}-bit", span,
+                kind="overflow", value=result)
 
 
 def _bv_overflow(ctx: SymContext, op: str, a: Any, b: Any, span: tuple[int, int]) -> None:
@@ -304,7 +315,7 @@ def _bv_overflow(ctx: SymContext, op: str, a: Any, b: Any, span: tuple[int, int]
         return
     where = ctx.snippet(span) or f"{op}"
     kind = "signed" if s else "unsigned"
-    ctx.require(z3.And(*conds), f"{where} overflows {kind} {ctx.int_width}-bit", span)
+    ctx.require(z3.And(*conds), f"{where} overflows {kind} {ctx.int_width}-bit", span, kind="overflow")
 
 
 def neg(ctx: SymContext, a: Any, span: tuple[int, int] = (0, 0)) -> Any:
@@ -334,10 +345,10 @@ def arith(ctx: SymContext, op: str, a: Any, b: Any, span: tuple[int, int] = (0, 
         _fits(ctx, result, span)
         return result
     if op == "/":
-        ctx.require(b != 0, f"division by zero possible in {ctx.snippet(span) or '/'}", span)
+        ctx.require(b != 0, f"division by zero possible in {ctx.snippet(span) or '/'}", span, kind="division")
         return _real(ctx, a) / _real(ctx, b)
     if op in ("//", "%"):
-        ctx.require(b != 0, f"division by zero possible in {ctx.snippet(span) or op}", span)
+        ctx.require(b != 0, f"division by zero possible in {ctx.snippet(span) or op}", span, kind="division")
         if bv:
             result = _bv_floordiv_mod(ctx, op, *_bv_pair(ctx, a, b))
         elif _is_int(a) and _is_int(b):
@@ -373,7 +384,7 @@ def _bv_floordiv_mod(ctx: SymContext, op: str, a: Any, b: Any) -> Any:
 
 def _concrete_arith(ctx: SymContext, op: str, a: Any, b: Any, span: tuple[int, int]) -> Any:
     if op in ("/", "//", "%") and b == 0:
-        ctx.require(False, f"division by zero in {ctx.snippet(span) or op}", span)
+        ctx.require(False, f"division by zero in {ctx.snippet(span) or op}", span, kind="division")
         return 0  # never used: the side condition is False on this path
     if op == "+":
         return a + b
