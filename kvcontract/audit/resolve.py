@@ -149,6 +149,7 @@ def plan_mutants(contract: Contract, mutants: Sequence[Mutant], checks: Sequence
                                                  f"'{contract.id}' does not declare", pos,
                                         hint=did_you_mean(symbol, contract.symbols)))
                 ok = False
+        symbols_ok = ok
         positions = mutant.killed_by_pos or (mutant.pos,) * len(mutant.killed_by)
         for check_id, pos in zip(mutant.killed_by, positions):
             if check_id not in check_ids:
@@ -160,7 +161,7 @@ def plan_mutants(contract: Contract, mutants: Sequence[Mutant], checks: Sequence
         overrides = tuple(BindingEntry(contract.id, symbol, target, mutant.bind_pos.get(symbol, mutant.pos),
                                        find_project_root(os.path.dirname(os.path.abspath(mutant.pos.file))))
                           for symbol, target in mutant.bind.items())
-        if ok:
+        if symbols_ok:
             try:  # import now: a broken target is bad input, not a kill
                 resolve_symbols(contract, BindingSet().merged(overrides), needed=())
             except BadInput as bad:

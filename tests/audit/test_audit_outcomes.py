@@ -1,0 +1,189 @@
+"""The audit passes only when every mutant is killed and every falsification test kills one.
+
+A toy contract (``double(n) = 2 * n``) with two falsification tests runs
+against zoos written into ``tmp_path``; the implementations live in a module
+written next to them, so the binding and mutant files import it from there.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+
+import pytest
+
+from kvcontract.audit.cli import add_audit_arguments, cmd_audit
+from kvcontract.audit.runner import audit_paths
+from kvcontract.diagnostics import BadInput
+from kvcontract.engines.options import RunOptions
+from kvcontract.report.result import load_schema, run_to_json
+
+from .helpers import write
+
+CONTRACT = """\
+metadata: {version: "1.0.0", description: "toy doubling contract"}
+variables:
+  n: {type: int, min: 0, max: 1000}
+symbols:
+  double: {params: [n], returns: int}
+equations:
+  doubling:
+    formula: "double = 2 * n"
+proof_obligations:
+  - id: TOY-INV-001
+    type: invariant
+    property: "double is even"
+    check: "double(n) % 2 == 0"
+  - id: TOY-BND-001
+    type: bound
+    property: "double is not smaller than its input"
+    check: "double(n) >= n"
+falsification_tests:
+  - id: FALSIFY-TOY-001
+    rule: "even"
+    obligation: TOY-INV-001
+  - id: FALSIFY-TOY-002
+    rule: "not smaller"
+    obligation: TOY-BND-001
+"""
+
+IMPLEMENTATIONS = '''\
+def double(n):
+    return 2 * n
+
+def double_plus_one(n):
+    """Off by one: odd results."""
+    return 2 * n + 1
+
+def double_negated(n):
+    """Sign error: even, but smaller than n."""
+    return -2 * n
+
+def double_abs(n):
+    """An equivalent mutant on n >= 0: no check can kill it."""
+    return 2 * abs(n)
+
+def double_raises(n):
+    raise RuntimeError("crashed")
+
+def double_hangs(n):
+    while True:
+        pass
+'''
+
+
+def _mutant(ident: str, function: str, killers: str) -> str:
+    return (f"  - id: {ident}\n    description: \"{function}\"\n"
+            f"    bind: {{double: \"toy_impl:{function}\"}}\n    killed_by: [{killers}]\n")
+
+
+@pytest.fixture
+def toy(tmp_path):
+    write(tmp_path, "toy_impl.py", IMPLEMENTATIONS)
+    contract = write(tmp_path, "toy-v1.yaml", CONTRACT)
+    binding = write(tmp_path, "binding.yaml", "toy-v1:\n  double: \"toy_impl:double\"\n")
+    return tmp_path, contract, binding
+
+
+def _audit(toy, zoo: str, **options):
+    directory, contract, binding = toy
+    mutants = write(directory, "zoo.yaml", "toy-v1:\n" + zoo)
+    opts = RunOptions(jobs=1, max_examples=50, binding_files=(binding,), **options)
+    run = audit_paths([contract], options=opts, mutant_files=[mutants])
+    return run, run.contracts[0].audit
+
+
+GOOD_ZOO = (_mutant("MUT-TOY-001", "double_plus_one", "FALSIFY-TOY-001, 'CONFORM:doubling'")
+            + _mutant("MUT-TOY-002", "double_negated", "FALSIFY-TOY-002"))
+
+
+def test_every_mutant_killed_and_every_test_killing_passes(toy):
+    run, audit = _audit(toy, GOOD_ZOO)
+    assert audit["passed"], audit["problems"]
+    assert audit["problems"] == []
+    plus_one, negated = audit["mutants"]
+    assert plus_one["killed_by"]["FALSIFY-TOY-001"] == "FALSIFIED"
+    assert plus_one["killed_by"]["FALSIFY-TOY-002"] == "NOT_FALSIFIED"  # 2n+1 >= n: this test cannot see it
+    assert negated["killed_by"]["FALSIFY-TOY-002"] == "FALSIFIED"
+    assert not plus_one["survived"] and plus_one["counterexample"]["inputs"] == {"n": 0}  # shrunk
+    assert negated["counterexample"]["inputs"] == {"n": 1}
+    assert audit["checks"] == ["CONFORM:doubling", "FALSIFY-TOY-001", "FALSIFY-TOY-002"]
+    assert run.contracts[0].gate.passed  # the baseline of the audited checks
+
+
+def test_audit_document_matches_the_result_schema(toy):
+    jsonschema = pytest.importorskip("jsonschema")
+    run, _ = _audit(toy, GOOD_ZOO)
+    jsonschema.validate(run_to_json(run), load_schema())
+
+
+def test_a_surviving_mutant_fails_the_audit(toy):
+    run, audit = _audit(toy, GOOD_ZOO + _mutant("MUT-TOY-003", "double_abs", "FALSIFY-TOY-001"))
+    assert not audit["passed"]
+    survivor = audit["mutants"][2]
+    assert survivor["survived"] and survivor["counterexample"] is None
+    assert set(survivor["killed_by"].values()) == {"NOT_FALSIFIED"}
+    assert any(p.startswith("MUT-TOY-003 survived every check") for p in audit["problems"])
+    assert "MUT-TOY-003: expected FALSIFY-TOY-001 to kill it, it did not (NOT_FALSIFIED)" in audit["problems"]
+
+
+def test_a_falsification_test_that_kills_nothing_fails_the_audit(toy):
+    run, audit = _audit(toy, _mutant("MUT-TOY-001", "double_plus_one", "FALSIFY-TOY-001"))
+    assert not audit["passed"]
+    assert not audit["mutants"][0]["survived"]
+    assert audit["problems"] == [
+        "FALSIFY-TOY-002 kills no mutant: as far as the bug zoo shows, it could never fail"]
+
+
+def test_a_mutant_stopped_only_by_error_is_not_killed(toy):
+    run, audit = _audit(toy, GOOD_ZOO + _mutant("MUT-TOY-003", "double_raises", "FALSIFY-TOY-001"))
+    crash = audit["mutants"][2]
+    assert crash["survived"] and set(crash["killed_by"].values()) == {"ERROR"}
+    assert any(p.startswith("MUT-TOY-003 is stopped only by") and "never FALSIFIED" in p for p in audit["problems"])
+    assert not audit["passed"]
+
+
+def test_a_hanging_mutant_is_an_error_after_the_timeout(toy):
+    run, audit = _audit(toy, GOOD_ZOO + _mutant("MUT-TOY-003", "double_hangs", "FALSIFY-TOY-001"), timeout_s=1.0)
+    hang = audit["mutants"][2]
+    assert set(hang["killed_by"].values()) == {"ERROR"} and hang["survived"]
+    assert not audit["passed"]
+
+
+def test_workers_give_the_same_matrix(toy):
+    _, serial = _audit(toy, GOOD_ZOO)
+    directory, contract, binding = toy
+    mutants = write(directory, "zoo.yaml", "toy-v1:\n" + GOOD_ZOO)
+    run = audit_paths([contract], options=RunOptions(jobs=2, max_examples=50, binding_files=(binding,)),
+                      mutant_files=[mutants])
+    parallel = run.contracts[0].audit
+    strip = lambda audit: [{k: v for k, v in m.items() if k != "seconds"} for m in audit["mutants"]]  # noqa: E731
+    assert strip(parallel) == strip(serial)
+
+
+def _args(toy, zoo: str, *extra: str) -> argparse.Namespace:
+    directory, contract, binding = toy
+    mutants = write(directory, "zoo.yaml", "toy-v1:\n" + zoo)
+    parser = argparse.ArgumentParser()
+    add_audit_arguments(parser)
+    return parser.parse_args([contract, "-b", binding, "--mutants", mutants, "-j", "1", "--max-examples", "50",
+                              "--report-dir", str(directory / "reports"), *extra])
+
+
+def test_cmd_audit_exit_codes_and_report(toy, capsys):
+    directory = toy[0]
+    assert cmd_audit(_args(toy, GOOD_ZOO)) == 0
+    out = capsys.readouterr().out
+    assert "PASS audit: 2 of 2 mutants killed" in out
+    report = (directory / "reports" / "qa-gate.md").read_text()
+    assert "Falsifiability — 2 of 2 mutants killed" in report and "MUT-TOY-002" in report
+    result = json.loads((directory / "reports" / "kvcontract-result.json").read_text())
+    assert result["contracts"][0]["audit"]["passed"] is True
+    assert cmd_audit(_args(toy, _mutant("MUT-TOY-001", "double_plus_one", "FALSIFY-TOY-001"))) == 1
+
+
+def test_bad_mutant_file_is_bad_input(toy):
+    zoo = _mutant("MUT-TOY-001", "no_such_function", "FALSIFY-TOY-009")
+    with pytest.raises(BadInput) as info:
+        cmd_audit(_args(toy, zoo))
+    assert [(d.code, d.pos.line) for d in info.value.diagnostics] == [("KV812", 5), ("KV612", 4)]
