@@ -7,6 +7,7 @@ multiplying instead of wrapping silently.
 """
 from __future__ import annotations
 
+import numbers
 from typing import Sequence
 
 import numpy as np
@@ -45,14 +46,23 @@ def bytes_per_element(dtype: str) -> int:
         raise ValueError(f"unknown dtype {dtype!r}; known dtypes: {known}") from None
 
 
+def _require_int_at_least(name: str, value: int, least: int) -> None:
+    # Range checks apply to real numbers. kvcontract's Z3 harness calls these
+    # functions on symbolic tracers (not numbers.Real) to read the arithmetic
+    # itself; its domains already exclude the values rejected here.
+    if isinstance(value, numbers.Real):
+        if not isinstance(value, numbers.Integral):
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+        if value < least:
+            raise ValueError(f"{name} must be >= {least}, got {value}")
+
+
 def _require_positive(name: str, value: int) -> None:
-    if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
+    _require_int_at_least(name, value, 1)
 
 
 def _require_non_negative(name: str, value: int) -> None:
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
+    _require_int_at_least(name, value, 0)
 
 
 def kv_bytes(n_kv: int, d_k: int, dtype: str) -> int:

@@ -110,3 +110,23 @@ def test_simd_rejects_non_positive_and_non_integers():
         kv_bytes_simd([0, 1], [4], "f16")
     with pytest.raises(ValueError):
         kv_bytes_simd([1.5], [4], "f16")
+
+
+def test_non_integer_sizes_are_type_errors():
+    with pytest.raises(TypeError, match="integer"):
+        kv_bytes(1.5, 2, "f16")
+
+
+def test_scalar_sizing_is_traceable_by_the_z3_harness():
+    # The range checks must not branch on symbolic values, so the bounded
+    # harness reads kv_total's own arithmetic instead of enumerating.
+    import z3
+
+    from kvcontract.expr.symbolic_trace import call_traced
+    from kvcontract.expr.symbolic_values import SymContext
+
+    L, S, n_kv, d_k = z3.Ints("L S n_kv d_k")
+    term = call_traced(kv_total, [L, S, n_kv, d_k, "bf16"], SymContext(), "kv_total")
+    solver = z3.Solver()
+    solver.add(term != L * S * 4 * n_kv * d_k)
+    assert solver.check() == z3.unsat
