@@ -65,7 +65,7 @@ def _emit(text: str, output: str | None) -> None:
 # -- subcommands ----------------------------------------------------------------
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .contract.repository import load_set
+    from .contract.repository import discover, load_set
     from .contract.validate import validate
 
     contract_set = load_set(args.paths, search_path=args.search_path)
@@ -78,11 +78,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     _print_diagnostics(shown)
     errors = load_errors + [d for d in rule_diags if d.severity == "error"]
     warnings = [d for d in (*load_diags, *rule_diags) if d.severity == "warning"]
-    count = len(contract_set.requested)
-    if not contract_set.requested and not load_errors:
+    files = len(discover(args.paths))
+    if not files:
         print("kvcontract: no contract files found", file=sys.stderr)
         return 2
-    print(f"{count} contract(s): {len(errors)} error(s), {len(warnings)} warning(s)")
+    print(f"{files} file(s): {len(errors)} error(s), {len(warnings)} warning(s)")
     if load_errors:
         return 2
     return 1 if errors else 0

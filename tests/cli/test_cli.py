@@ -16,7 +16,7 @@ def run(capsys, *argv):
 
 def test_validate_clean_contract_exits_0(tmp_path, capsys):
     code, out, err = run(capsys, "validate", write(tmp_path, VALID))
-    assert code == 0 and "1 contract(s): 0 error(s), 0 warning(s)" in out and err == ""
+    assert code == 0 and "1 file(s): 0 error(s), 0 warning(s)" in out and err == ""
 
 
 def test_validate_anchor_findings_exit_1(capsys):

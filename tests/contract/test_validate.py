@@ -186,3 +186,15 @@ def test_dependent_bound_without_cycle_is_fine(tmp_path):
     text = VALID.replace("S: {type: int, min: 1, max: 4096}",
                          "S: {type: int, min: 1, max: 4096}\n  kv_len: {type: int, min: 0, max: S}")
     assert _findings(tmp_path, text) == []
+
+
+def test_kv409_type_disagreement(tmp_path):
+    text = VALID.replace('check: "kv_bytes > 0"', 'check: "kv_bytes > 0 and dtype == 3"')
+    [error] = _errors(_findings(tmp_path, text), "KV409")
+    line, col = line_col(text, "dtype == 3")
+    assert error.pos.line == line and col <= error.pos.col <= col + len("dtype == 3")
+
+
+def test_kv409_quiet_on_agreeing_types(tmp_path):
+    text = VALID.replace('check: "kv_bytes > 0"', 'check: "kv_bytes > 0 and dtype == \'f16\' or n_kv * 1.5 > 0"')
+    assert not _errors(_findings(tmp_path, text), "KV409")
