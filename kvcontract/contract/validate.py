@@ -16,6 +16,7 @@ KV210-KV214) and, where the type checker is available, KV409.
 """
 from __future__ import annotations
 
+import os
 import re
 from typing import Iterable
 
@@ -78,9 +79,10 @@ def validate_contract(contract: Contract, contract_set: ContractSet) -> list[Dia
 
     for dep, pos in zip(contract.metadata.depends_on, contract.metadata.depends_on_pos):
         if dep not in contract_set.contracts:
-            where = ", ".join(("the contract's directory", *contract_set.search_path))
+            where = ", ".join((os.path.dirname(contract.path) or ".", *contract_set.search_path))
             out.append(Diagnostic("KV404", f"depends_on '{dep}': no contract {dep}.yaml found (searched {where})",
-                                  pos, hint=did_you_mean(dep, contract_set.contracts)))
+                                  pos, hint=did_you_mean(dep, contract_set.contracts)
+                                  or "add the directory that holds it with --search-path DIR"))
 
     out.extend(_gate_rules(contract))
 
