@@ -87,7 +87,8 @@ def from_hf_dict(config: Mapping[str, Any]) -> ModelConfig:
     hidden = int(need("hidden_size"))
     n_heads = int(need("num_attention_heads"))
     n_layers = int(need("num_hidden_layers"))
-    n_kv = int(config.get("num_key_value_heads") or n_heads)  # absent: plain MHA
+    n_kv = config.get("num_key_value_heads")
+    n_kv = n_heads if n_kv is None else int(n_kv)  # absent: plain MHA; 0 stays 0 and is rejected
     head_dim = config.get("head_dim")
     if head_dim is None:
         head_dim = default_head_dim(hidden, n_heads)

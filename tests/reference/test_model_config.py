@@ -96,3 +96,11 @@ def test_unknown_model_and_field():
         known_config("gpt-5")
     with pytest.raises(ValueError):
         known_config_int("llama-3-8b", "eps")
+
+
+def test_absent_kv_heads_means_mha_but_zero_is_invalid():
+    config = dict(KNOWN_CONFIGS["llama-3-8b"])
+    del config["num_key_value_heads"]
+    assert from_hf_dict(config).n_kv == 32
+    config["num_key_value_heads"] = 0
+    assert "positive:n_kv" in from_hf_dict(config).errors()
