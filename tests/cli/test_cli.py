@@ -121,3 +121,22 @@ def test_python_dash_m(tmp_path):
     result = subprocess.run([sys.executable, "-m", "kvcontract", "validate", write(tmp_path, VALID)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "0 error(s)" in result.stdout
+
+
+def test_unexpected_exception_is_one_line_internal_error(monkeypatch, capsys):
+    import kvcontract.render.graph as graph_module
+
+    def broken(_contract_set):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(graph_module, "list_contracts", broken)
+    assert main(["list", str(ANCHOR_DIR)]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "kvcontract: internal error in 'list': RuntimeError: boom"
+
+
+def test_graph_output_file(tmp_path, capsys):
+    out = tmp_path / "graph.json"
+    assert main(["graph", str(ANCHOR_DIR), "--format", "json", "-o", str(out)]) == 0
+    assert '"kv-cache-sizing-v1"' in out.read_text(encoding="utf-8")
+    assert capsys.readouterr().out == f"wrote {out}\n"
