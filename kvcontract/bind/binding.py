@@ -38,6 +38,8 @@ __all__ = [
     "resolve_symbols",
     "symbols_needed",
     "machine_symbols",
+    "machine_targets",
+    "import_target",
 ]
 
 
@@ -171,8 +173,9 @@ def parse_bind_overrides(overrides: Iterable[str], *, cwd: str | None = None) ->
 
 
 def machine_symbols(contract: Contract) -> set[str]:
-    """Symbols that name state-machine factories (called with the symbol table, not params)."""
-    return {t.state_machine for t in contract.falsification_tests if t.state_machine}
+    """Declared symbols that name state-machine factories (called with the symbol table, not params)."""
+    return {t.state_machine for t in contract.falsification_tests
+            if t.state_machine and t.state_machine in contract.symbols}
 
 
 def symbols_needed(contract: Contract, checks: Iterable[Any] = ()) -> list[str]:
@@ -183,11 +186,11 @@ def symbols_needed(contract: Contract, checks: Iterable[Any] = ()) -> list[str]:
     return [name for name in contract.symbols if name in needed]
 
 
-def _import_target(entry: BindingEntry) -> tuple[Any, str | None, str]:
-    """(object, error message, error code) for ``module:attr``."""
-    module_name, _, attr_path = entry.target.partition(":")
-    if entry.import_root and entry.import_root not in sys.path:
-        sys.path.append(entry.import_root)
+def import_target(target: str, import_root: str = "") -> tuple[Any, str | None, str]:
+    """(object, error message or None, error code) for ``module:attr``; never raises for a broken module."""
+    module_name, _, attr_path = target.partition(":")
+    if import_root and import_root not in sys.path:
+        sys.path.append(import_root)
     try:
         obj: Any = importlib.import_module(module_name)
     except BaseException as exc:  # noqa: BLE001 - a broken module must become a diagnostic
@@ -202,6 +205,41 @@ def _import_target(entry: BindingEntry) -> tuple[Any, str | None, str]:
             return None, msg, "KV612"
         obj = getattr(obj, part)
     return obj, None, ""
+
+
+def _import_target(entry: BindingEntry) -> tuple[Any, str | None, str]:
+    return import_target(entry.target, entry.import_root)
+
+
+def machine_targets(contract: Contract) -> dict[str, Any]:
+    """``state_machine: "module:attr"`` targets (not symbols), imported and checked; raises ``BadInput``.
+
+    The documented form is a declared symbol bound to a factory in a binding
+    file; a ``module:attr`` written in the contract itself is accepted for
+    provable-contracts compatibility, and must be a RuleBasedStateMachine
+    subclass or a factory taking the symbol table.
+    """
+    from hypothesis.stateful import RuleBasedStateMachine
+
+    diags: list[Diagnostic] = []
+    out: dict[str, Any] = {}
+    root = find_project_root(os.path.dirname(os.path.abspath(contract.path)))
+    for test in contract.falsification_tests:
+        target = test.state_machine
+        if not target or target in contract.symbols or target in out:
+            continue
+        obj, problem, code = (None, f"'{target}' is neither a declared symbol nor 'module:attr'", "KV616") \
+            if ":" not in target else import_target(target, root)
+        if problem is None and not (isinstance(obj, type) and issubclass(obj, RuleBasedStateMachine)) \
+                and not callable(obj):
+            problem, code = f"'{target}' is not a RuleBasedStateMachine nor a factory", "KV613"
+        if problem is not None:
+            diags.append(_err(code, f"state_machine of {test.id}: {problem}", test.pos))
+            continue
+        out[target] = obj
+    if diags:
+        raise BadInput(diags)
+    return out
 
 
 def _signature_problem(fn: Any, n_args: int) -> str | None:
@@ -221,7 +259,7 @@ def resolve_symbols(contract: Contract, bindings: BindingSet, *,
     """Import and check every bound symbol of ``contract``; raises ``BadInput``.
 
     ``needed``: symbols some check calls (default: every declared symbol); each
-    must be bound.  A binding for a symbol the contract does not declare is an
+    must be bound, and must accept the symbol's parameters positionally.  A binding for a symbol the contract does not declare is an
     error too (usually a typo).
     """
     diags: list[Diagnostic] = []
@@ -246,7 +284,9 @@ def resolve_symbols(contract: Contract, bindings: BindingSet, *,
         obj, problem, code = _import_target(entry)
         if problem is None and not callable(obj):
             problem, code = f"'{entry.target}' is a {type(obj).__name__}, not callable", "KV613"
-        if problem is None:
+        # Signatures are checked where an expression calls the symbol with its params (or it is a
+        # machine factory); lifecycle symbols used only inside a state machine have their own.
+        if problem is None and (name in machines or name in need):
             n_args = 1 if name in machines else len(symbol.params)
             sig_problem = _signature_problem(obj, n_args)
             if sig_problem:
