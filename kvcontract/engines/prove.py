@@ -157,7 +157,9 @@ def replay_failure(check: Check, scope: Scope, problem: Problem, model: z3.Model
         fits = exact is not None and lo <= exact <= hi
         message = f"{side.message}: value {exact} outside [{lo}, {hi}]"
         return message, not fits and error is None, f"value {exact}, concrete evaluation {outcome or error}"
-    confirmed = isinstance(error, EvalError)
+    # A zero divisor or bad index in the spec is an EvalError; in a traced implementation
+    # it is the implementation raising (ZeroDivisionError / IndexError).
+    confirmed = isinstance(error, (EvalError, ImplementationError))
     message = side.message if not error else f"{side.message}: {error}"
     return message, confirmed, f"concrete evaluation gave {outcome or error}"
 
