@@ -19,10 +19,11 @@ __all__ = [
     "config_errors_ffn_not_strict", "config_valid_ffn_not_strict",
     "config_errors_eps_inclusive", "config_valid_eps_inclusive",
     "config_errors_odd_head_dim_ok", "config_valid_odd_head_dim_ok",
+    "config_errors_vocab_unchecked", "config_valid_vocab_unchecked",
     "known_config_valid_textbook_head_dim",
     "moe_valid_expert_width",
     "default_head_dim_ceil",
-    "gqa_group_simd_first_divisor",
+    "gqa_group_simd_unchecked",
 ]
 
 Rule = Callable[[dict], bool]  # True when the config breaks the rule
@@ -38,19 +39,20 @@ _REFERENCE_RULES: dict[str, Rule] = {
 _INTS = ("hidden", "n_heads", "n_kv", "head_dim", "d_ff", "n_layers", "vocab", "max_pos")
 
 
-def _errors(rules: dict[str, Rule], hidden: int, n_heads: int, n_kv: int, head_dim: int, d_ff: int,
+def _errors(rules: dict[str, Rule], positive: tuple[str, ...], hidden: int, n_heads: int, n_kv: int, head_dim: int, d_ff: int,
             n_layers: int, vocab: int, max_pos: int, rope_theta: float, eps: float) -> list[str]:
     config = dict(hidden=hidden, n_heads=n_heads, n_kv=n_kv, head_dim=head_dim, d_ff=d_ff, n_layers=n_layers,
                   vocab=vocab, max_pos=max_pos, rope_theta=rope_theta, eps=eps)
-    errors = [f"positive:{name}" for name in _INTS if config[name] < 1]
+    errors = [f"positive:{name}" for name in positive if config[name] < 1]
     errors.extend(name for name, broken in rules.items() if broken(config))
     return errors
 
 
-def _validator(rules: dict[str, Rule], doc: str) -> tuple[Callable[..., list[str]], Callable[..., bool]]:
+def _validator(rules: dict[str, Rule], doc: str,
+               positive: tuple[str, ...] = _INTS) -> tuple[Callable[..., list[str]], Callable[..., bool]]:
     def config_errors(hidden: int, n_heads: int, n_kv: int, head_dim: int, d_ff: int, n_layers: int,
                       vocab: int, max_pos: int, rope_theta: float, eps: float) -> list[str]:
-        return _errors(rules, hidden, n_heads, n_kv, head_dim, d_ff, n_layers, vocab, max_pos, rope_theta, eps)
+        return _errors(rules, positive, hidden, n_heads, n_kv, head_dim, d_ff, n_layers, vocab, max_pos, rope_theta, eps)
 
     def config_valid(hidden: int, n_heads: int, n_kv: int, head_dim: int, d_ff: int, n_layers: int,
                      vocab: int, max_pos: int, rope_theta: float, eps: float) -> bool:
@@ -71,6 +73,10 @@ config_errors_ffn_not_strict, config_valid_ffn_not_strict = _validator(
 config_errors_eps_inclusive, config_valid_eps_inclusive = _validator(
     {**_REFERENCE_RULES, "rms_norm_eps": lambda c: not (0 < c["eps"] <= 0.1)},  # BUG: <= 0.1
     "Accepts rms_norm_eps == 0.1, the excluded end of (0, 0.1).")
+
+config_errors_vocab_unchecked, config_valid_vocab_unchecked = _validator(
+    _REFERENCE_RULES, "Accepts vocab_size 0 (a headless export): the positivity rule misses one field.",
+    positive=tuple(name for name in _INTS if name != "vocab"))  # BUG: vocab left out of the positive fields
 
 config_errors_odd_head_dim_ok, config_valid_odd_head_dim_ok = _validator(
     {k: v for k, v in _REFERENCE_RULES.items() if k != "rope_even_head_dim"},  # BUG: rule dropped
@@ -101,14 +107,12 @@ def default_head_dim_ceil(hidden: int, n_heads: int) -> int:
     return -(-hidden // n_heads)  # BUG: ceil, not floor
 
 
-def gqa_group_simd_first_divisor(n_heads_list, n_kv_list) -> np.ndarray:
-    """The vectorised path hoists the first n_kv out of the loop, assuming every lane shares it."""
+def gqa_group_simd_unchecked(n_heads_list, n_kv_list) -> np.ndarray:
+    """The vectorised path skips the divisibility check the scalar path does: ragged groups are floored."""
     heads, kvs = np.broadcast_arrays(np.asarray(n_heads_list, dtype=np.int64), np.asarray(n_kv_list, dtype=np.int64))
     if heads.size and (heads.min() < 1 or kvs.min() < 1):
         raise ValueError("gqa_group_simd: every n_heads and n_kv must be >= 1")
-    if heads.size and np.any(heads % kvs):
-        raise ValueError("gqa_group_simd: some n_heads is not a multiple of its n_kv")
-    return heads // (kvs.flat[0] if kvs.size else kvs)  # BUG: kvs.flat[0] instead of kvs
+    return heads // kvs  # BUG: the `np.any(heads % kvs)` rejection is missing
 
 
 _ = moe_valid  # the reference rule moe_valid_expert_width departs from

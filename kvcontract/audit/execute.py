@@ -69,13 +69,17 @@ def _dispatch(check: Check, contract: Contract, scope: Any, impls: Mapping[str, 
     if run_check is not None:
         return run_check(check, scope=scope, impls=impls, contract=contract, options=options)
     if check.kind == "state_machine":
-        from ..engines.state_machine import run_state_machine  # type: ignore[import-not-found]
+        from ..engines.state_machine import run_state_machine
 
-        return run_state_machine(check, impls, options)
-    if check.kind == "harness" or check.engine == "z3":
-        from ..engines.bounded import run_harness  # type: ignore[import-not-found]
+        return run_state_machine(check, scope, options)
+    if check.kind == "harness":
+        from ..engines.bounded import run_harness
 
-        return run_harness(check, scope, options)
+        return run_harness(check, scope, timeout_ms=options.z3_timeout_ms, seed=options.seed)
+    if check.engine == "z3":
+        from ..engines.prove import run_proof
+
+        return run_proof(check, scope, timeout_ms=options.z3_timeout_ms, seed=options.seed)
     from ..engines.falsify import run_falsification
 
     return run_falsification(check, scope, options)
