@@ -16,16 +16,16 @@ import z3
 
 from ..contract.model import Domain
 from ..expr.concrete import evaluate
-from ..expr.nodes import Implies, Node
+from ..expr.nodes import Call, Generator, Implies, Name, Node, children
 from ..expr.printer import to_text
-from ..expr.scope import Scope
+from ..expr.scope import EquationFn, Scope
 from ..expr.symbolic import SideCondition, SymContext, translate, translate_bool
 from ..expr.symbolic_domains import declare_variables, read_model
 from ..expr.symbolic_values import sym_and, to_bool
 from ..plan.model import Check
-from .strategies import input_plan, roots_of
+from .strategies import input_plan
 
-__all__ = ["Problem", "translate_check", "check_domains", "model_inputs", "premise_nodes"]
+__all__ = ["Problem", "translate_check", "check_domains", "needed_variables", "model_inputs", "premise_nodes"]
 
 
 @dataclass
@@ -44,9 +44,58 @@ class Problem:
 
 
 def check_domains(check: Check, scope: Scope) -> dict[str, Domain]:
-    """The declared variables the check can read (through calls too), in dependency order."""
-    roots = roots_of([check.expr, *check.assume, check.minimize], scope)
+    """The declared variables the check reads (through calls too), in dependency order.
+
+    Tighter than ``strategies.roots_of``: a call that passes a parameter
+    explicitly does not read the variable of that name, so
+    ``count(is_kv(t) for t in types)`` does not enumerate ``layer_type`` too --
+    an unused variable would multiply the exhaustive case count.
+    """
+    roots = needed_variables([check.expr, *check.assume, check.minimize], scope)
     return dict(input_plan(check.variables, roots).domains)
+
+
+def needed_variables(nodes: list[Node | None], scope: Scope) -> list[str]:
+    seen: dict[str, None] = {}
+    done: set[tuple[str, frozenset]] = set()
+
+    def call(name: str, given: frozenset, bound: frozenset) -> None:
+        fn = scope.functions[name]
+        for param in fn.params:
+            if param not in given and param not in bound:
+                seen.setdefault(param, None)
+        key = (name, given)
+        if key in done or not isinstance(fn, EquationFn):
+            return
+        done.add(key)
+        visit(fn.body, frozenset(fn.params))
+
+    def visit(node: Node | None, bound: frozenset) -> None:
+        if node is None:
+            return
+        if isinstance(node, Name):
+            if node.id in bound:
+                return
+            if node.id in scope.functions and node.id not in scope.values:
+                call(node.id, frozenset(), bound)
+            else:
+                seen.setdefault(node.id, None)
+            return
+        if isinstance(node, Generator):
+            visit(node.iter, bound)
+            visit(node.cond, bound | {node.var})
+            visit(node.elt, bound | {node.var})
+            return
+        if isinstance(node, Call) and node.func in scope.functions:
+            params = scope.functions[node.func].params
+            given = frozenset(params[: len(node.args)]) | frozenset(k for k, _ in node.kwargs)
+            call(node.func, given, bound)
+        for child in children(node):
+            visit(child, bound)
+
+    for node in nodes:
+        visit(node, frozenset())
+    return list(seen)
 
 
 def premise_nodes(check: Check) -> tuple[list[Node], Node]:

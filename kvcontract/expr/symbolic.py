@@ -22,6 +22,7 @@ from .builtins import BUILTINS
 from .printer import to_text
 from .scope import EquationFn, ImplFn, Scope
 from .symbolic_builtins import Items, Quantified, SymRange, as_items, call_builtin, membership, truthy
+from .symbolic_arith import arith, neg, sym_compare
 from .symbolic_trace import call_traced
 from .symbolic_values import (
     NotSymbolic,
@@ -31,11 +32,8 @@ from .symbolic_values import (
     SymList,
     SymSeq,
     SymStr,
-    arith,
     is_sym,
-    neg,
     sym_and,
-    sym_compare,
     sym_if,
     sym_implies,
     sym_not,
@@ -207,7 +205,7 @@ def _call_function(fn: Any, args: tuple, kwargs: dict, scope: Scope, ctx: SymCon
             finally:
                 ctx.function = outer
         if isinstance(fn, ImplFn):
-            return call_traced(fn.fn, [bound[p] for p in fn.params], ctx, fn.target or fn.name)
+            return call_traced(fn.fn, [bound[p] for p in fn.params], ctx, fn.target or fn.name, fn.returns)
         raise SymbolicError(f"'{fn}' is not callable")
     finally:
         ctx.depth -= 1

@@ -16,6 +16,7 @@ from typing import Any, Callable
 import z3
 
 from .builtins import BUILTINS, DTYPE_SIZES
+from .symbolic_arith import arith, neg, sym_compare, sym_eq
 from .symbolic_values import (
     NotSymbolic,
     SymbolicError,
@@ -23,12 +24,8 @@ from .symbolic_values import (
     SymList,
     SymSeq,
     SymStr,
-    arith,
     is_sym,
-    neg,
     sym_and,
-    sym_compare,
-    sym_eq,
     sym_if,
     sym_implies,
     sym_not,

@@ -21,7 +21,8 @@ from ..contract.model import Domain
 from .nodes import free_names
 from .scope import Scope
 from .symbolic import translate
-from .symbolic_values import NotSymbolic, SymbolicError, SymContext, SymList, SymSeq, SymStr, sym_compare, to_bool
+from .symbolic_arith import sym_compare
+from .symbolic_values import NotSymbolic, SymbolicError, SymContext, SymList, SymSeq, SymStr, to_bool
 
 __all__ = ["declare_variables", "read_model", "dependency_order"]
 

@@ -17,7 +17,8 @@ from typing import Any, Callable, Sequence
 
 import z3
 
-from .symbolic_values import NotSymbolic, SymContext, SymList, SymSeq, SymStr, arith, is_sym, neg, sym_compare
+from .symbolic_arith import arith, neg, sym_compare
+from .symbolic_values import NotSymbolic, SymContext, SymList, SymSeq, SymStr, is_sym
 
 __all__ = ["Traced", "call_traced"]
 
@@ -146,12 +147,42 @@ def _result(value: Any) -> Any:
     raise NotSymbolic(f"the implementation returned {type(value).__name__}, not a number")
 
 
-def call_traced(fn: Callable[..., Any], args: Sequence[Any], ctx: SymContext, name: str = "") -> Any:
+def _unchecked(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The implementation behind the binder's return-type check (``bind.scope``).
+
+    That wrapper rejects a Traced result as "not an int"; the declared type is
+    checked on the traced term instead (:func:`_check_returns`).  Only this one
+    wrapper is removed: a user's own decorators keep their meaning.
+    """
+    code = getattr(fn, "__code__", None)  # functools.wraps copies names, not the code object
+    if code is not None and hasattr(fn, "__wrapped__") and \
+            getattr(code, "co_qualname", code.co_name) == "_type_checked.<locals>.checked" and \
+            code.co_filename.replace("\\", "/").endswith("kvcontract/bind/scope.py"):
+        return fn.__wrapped__
+    return fn
+
+
+def _check_returns(value: Any, returns: str, name: str) -> Any:
+    ok = {
+        "int": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or isinstance(v, z3.BitVecRef)
+        or (isinstance(v, z3.ArithRef) and v.is_int()),
+        "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, z3.ArithRef),
+        "bool": lambda v: isinstance(v, (bool, z3.BoolRef)),
+    }.get(returns)
+    if ok is not None and not ok(value):
+        # Not traceable, so the concrete run reports the wrong type with the binder's own message.
+        raise NotSymbolic(f"{name} returned {value!r} for a declared {returns}")
+    return value
+
+
+def call_traced(fn: Callable[..., Any], args: Sequence[Any], ctx: SymContext, name: str = "",
+                returns: str = "any") -> Any:
     """``fn(*args)`` on tracers; the result as a z3 term or Python value.
 
     Any failure while tracing means "not traceable", never a verdict: the
     caller runs the implementation concretely instead, where real errors show.
     """
+    fn = _unchecked(fn)
     wrapped = [_wrap_argument(a, ctx) for a in args]
     failures_before = len(ctx.trace_failures)
     try:
@@ -167,4 +198,4 @@ def call_traced(fn: Callable[..., Any], args: Sequence[Any], ctx: SymContext, na
         ) from None
     if len(ctx.trace_failures) > failures_before:
         raise NotSymbolic(ctx.trace_failures[-1])
-    return _result(value)
+    return _check_returns(_result(value), returns, name or "implementation")

@@ -120,3 +120,12 @@ def test_append_is_proved_for_every_length_with_arrays():
         assert result.verdict is Verdict.PROVED, (text, result.detail)
     wrong = run_proof(_check("append(xs, v)[0] == v", domains), Scope())
     assert wrong.verdict is Verdict.FALSIFIED and wrong.counterexample.replayed
+
+
+def test_an_irrational_model_that_does_not_replay_is_an_error_not_a_pass():
+    reals = {"x": Domain("float", POS, min=parse_expr("0.0"), max=parse_expr("2.0"))}
+    result = run_proof(_check("x * x != 2.0", reals), Scope())
+    # Z3's counterexample is x = sqrt(2): no float squares to exactly 2, so the replay cannot confirm it.
+    assert result.verdict is Verdict.ERROR
+    assert "does not confirm" in result.detail and not result.counterexample.replayed
+    assert abs(result.counterexample.inputs["x"] - 2 ** 0.5) < 1e-9
