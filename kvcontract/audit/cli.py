@@ -38,6 +38,8 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default 0)")
     parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                         help="time limit per check and mutant; past it the cell is an ERROR (default 120)")
+    parser.add_argument("--full-matrix", action="store_true",
+                        help="run every cell with the full Hypothesis budget, not only each mutant's named killers")
     parser.add_argument("--report-dir", default=None, metavar="DIR",
                         help="where qa-gate.md and result.json of the audit go (default <report_dir>/audit)")
     parser.add_argument("--no-report", action="store_true", help="print the kill matrix only, write no files")
@@ -75,7 +77,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
     started = time.monotonic()
     command = ["kvcontract", "audit", *_argv_of(args)]
     run = audit_paths(args.paths, options=options, mutant_files=args.mutants, search_path=args.search_path,
-                      command=command)
+                      command=command, full_matrix=args.full_matrix)
     elapsed = time.monotonic() - started
     audits = [crun.audit for crun in run.contracts if crun.audit is not None]
     for crun in run.contracts:

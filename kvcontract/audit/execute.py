@@ -15,7 +15,7 @@ import signal
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..bind.binding import BindingSet, resolve_symbols
@@ -35,6 +35,7 @@ class AuditUnit:
     check_id: str
     bindings: BindingSet
     mutant_id: str | None = None  # None: the baseline
+    max_examples: int | None = None  # a smaller Hypothesis budget for this unit (side cells of the matrix)
 
 
 # Per-process state: contract id -> (contract, dependencies, check id -> Check).
@@ -114,7 +115,10 @@ def _run_unit(unit: AuditUnit) -> CheckResult:
     try:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, float(limit))
-        result = run_one_check(check, contract, deps, unit.bindings, _OPTIONS)
+        options = _OPTIONS
+        if unit.max_examples is not None:
+            options = replace(options, max_examples=min(unit.max_examples, options.max_examples_for(check)))
+        result = run_one_check(check, contract, deps, unit.bindings, options)
     except _UnitTimeout:
         result = _error(check, f"timed out after {limit:g} s (--timeout)")
     except Exception as exc:  # noqa: BLE001 - the tool failed on this unit: ERROR, never a pass

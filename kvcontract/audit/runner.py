@@ -34,7 +34,12 @@ from .execute import AuditUnit, dependencies_of, run_units
 from .matrix import MutantOutcome, build_audit
 from .resolve import MutantPlan, load_mutants_for, merged_bindings, plan_mutants
 
-__all__ = ["AuditPlan", "prepare_audit", "audit_paths", "attach_audit", "load_bindings"]
+__all__ = ["AuditPlan", "prepare_audit", "audit_paths", "attach_audit", "load_bindings", "SIDE_EXAMPLES"]
+
+# Hypothesis budget of a matrix cell whose check the mutant does not name in killed_by.  Such a
+# cell can only add a kill; fewer examples can only make the audit stricter (a test that kills
+# nothing, a survivor), never let it pass.  The named killers always get the full budget.
+SIDE_EXAMPLES = 200
 
 
 @dataclass
@@ -118,7 +123,7 @@ def prepare_audit(paths: Sequence[str], *, options: RunOptions, mutant_files: Se
     return AuditPlan(contracts, contract_set, bindings, checks, plans, state)
 
 
-def _mutant_units(plan: AuditPlan) -> list[AuditUnit]:
+def _mutant_units(plan: AuditPlan, *, full_matrix: bool = False) -> list[AuditUnit]:
     units = []
     for contract in plan.contracts:
         for mplan in plan.mutants[contract.id]:
@@ -126,7 +131,9 @@ def _mutant_units(plan: AuditPlan) -> list[AuditUnit]:
             # Expected killers first: with a shared pool the quick kills land early.
             order = [c for c in mplan.mutant.killed_by if c in mplan.checks]
             order += [c for c in mplan.checks if c not in order]
-            units.extend(AuditUnit(contract.id, cid, bindings, mplan.mutant.id) for cid in order)
+            units.extend(AuditUnit(contract.id, cid, bindings, mplan.mutant.id,
+                                   None if full_matrix or cid in mplan.mutant.killed_by else SIDE_EXAMPLES)
+                         for cid in order)
     return units
 
 
@@ -156,14 +163,14 @@ def _audits(plan: AuditPlan, units: Sequence[AuditUnit], results: Sequence[Check
 
 
 def audit_paths(paths: Sequence[str], *, options: RunOptions, mutant_files: Sequence[str] = (),
-                search_path: Sequence[str] = (), command: Sequence[str] = (),
+                search_path: Sequence[str] = (), command: Sequence[str] = (), full_matrix: bool = False,
                 progress: Callable[[AuditUnit, CheckResult], None] | None = None) -> RunResult:
     """``kvcontract audit``: the baseline of every audited check, then every mutant."""
     from ..report.result import tool_versions
 
     plan = prepare_audit(paths, options=options, mutant_files=mutant_files, search_path=search_path)
     base_units = [AuditUnit(c.id, cid, plan.bindings) for c in plan.contracts for cid in plan.audited_checks(c.id)]
-    units = base_units + _mutant_units(plan)
+    units = base_units + _mutant_units(plan, full_matrix=full_matrix)
     results = run_units(units, plan.state, options, jobs=_jobs(options), progress=progress)
     baseline: dict[str, dict[str, CheckResult]] = {}
     for unit, result in zip(base_units, results):
@@ -183,13 +190,13 @@ def audit_paths(paths: Sequence[str], *, options: RunOptions, mutant_files: Sequ
 
 def attach_audit(run: RunResult, *, paths: Sequence[str], options: RunOptions, mutant_files: Sequence[str] = (),
                  search_path: Sequence[str] = (), contracts: Sequence[Contract] | None = None,
-                 contract_set: Any = None, bindings: BindingSet | None = None,
+                 contract_set: Any = None, bindings: BindingSet | None = None, full_matrix: bool = False,
                  progress: Callable[[AuditUnit, CheckResult], None] | None = None) -> RunResult:
     """``kvcontract check --audit``: the finished run is the baseline; fills each ``ContractRun.audit``."""
     plan = prepare_audit(paths, options=options, mutant_files=mutant_files, search_path=search_path,
                          contracts=contracts, contract_set=contract_set, bindings=bindings)
     baseline = {crun.contract: {res.check_id: res for res in crun.checks} for crun in run.contracts}
-    units = _mutant_units(plan)
+    units = _mutant_units(plan, full_matrix=full_matrix)
     results = run_units(units, plan.state, options, jobs=_jobs(options), progress=progress)
     audits = _audits(plan, units, results, baseline)
     for crun in run.contracts:

@@ -187,3 +187,28 @@ def test_bad_mutant_file_is_bad_input(toy):
     with pytest.raises(BadInput) as info:
         cmd_audit(_args(toy, zoo))
     assert [(d.code, d.pos.line) for d in info.value.diagnostics] == [("KV812", 5), ("KV612", 4)]
+
+
+def test_check_audit_reuses_the_gate_as_baseline(toy):
+    """``check --audit``: the finished run's verdicts are the baseline; the audit lands on each ContractRun."""
+    from kvcontract.audit.runner import attach_audit
+
+    run, audit = _audit(toy, GOOD_ZOO)
+    directory, contract, binding = toy
+    run.contracts[0].audit = None
+    opts = RunOptions(jobs=1, max_examples=50, binding_files=(binding,))
+    attach_audit(run, paths=[contract], options=opts, mutant_files=[str(directory / "zoo.yaml")])
+    again = run.contracts[0].audit
+    strip = lambda a: [{k: v for k, v in m.items() if k != "seconds"} for m in a["mutants"]]  # noqa: E731
+    assert again["passed"] and strip(again) == strip(audit)
+
+
+def test_failing_baseline_fails_the_audit(toy):
+    directory, contract, binding = toy
+    broken = write(directory, "broken.yaml", "toy-v1:\n  double: \"toy_impl:double_plus_one\"\n")
+    mutants = write(directory, "zoo.yaml", "toy-v1:\n" + GOOD_ZOO)
+    run = audit_paths([contract], options=RunOptions(jobs=1, max_examples=50, binding_files=(broken,)),
+                      mutant_files=[mutants])
+    audit = run.contracts[0].audit
+    assert not audit["passed"] and not run.contracts[0].gate.passed
+    assert any(p.startswith("baseline: FALSIFY-TOY-001 is FALSIFIED") for p in audit["problems"])
