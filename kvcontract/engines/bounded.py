@@ -54,9 +54,18 @@ class _Outcome(Exception):
 class _Run:
     def __init__(self, check: Check, scope: Scope, *, timeout_ms: int, seed: int, bound: int | None):
         self.check, self.scope, self.seed, self.bound = check, scope, seed, bound
-        self.budget = dict(timeout_ms=timeout_ms, seed=seed, rlimit=None)
+        self.timeout_ms = timeout_ms  # for all of this check's solver calls together
         self.started = time.perf_counter()
         self.reproduce = reproduce_command(check, seed)
+
+    @property
+    def budget(self) -> dict:
+        """What is left of the check's time budget, for the next solver call."""
+        left = self.timeout_ms - int((time.perf_counter() - self.started) * 1000)
+        if left <= 0:
+            raise _Outcome(self.result(Verdict.INCONCLUSIVE, f"Z3: timeout ({self.timeout_ms} ms for the whole "
+                                                             f"check used up)", mode="symbolic-trace"))
+        return dict(timeout_ms=left, seed=self.seed, rlimit=None)
 
     def result(self, verdict: Verdict, detail: str, *, mode: str = "", engine: str = "z3", **extra: Any) -> CheckResult:
         return CheckResult(self.check.id, self.check.kind, self.check.contract_id, verdict,
@@ -206,6 +215,8 @@ def run_harness(check: Check, scope: Scope, *, timeout_ms: int = 10_000, seed: i
             return outcome.result
         except NotSymbolic as exc:
             why = f"not traceable: {exc.reason}"
+        except z3.Z3Exception as exc:  # a sort mix the translator does not cover: run it concretely
+            why = f"not traceable: {exc}"
         except (SymbolicError, EvalError) as exc:
             return run.result(Verdict.ERROR, f"cannot translate the check: {exc}", mode=mode)
     if check.width:
@@ -232,6 +243,8 @@ def run_conformance_z3(check: Check, scope: Scope, *, timeout_ms: int = 10_000, 
         return outcome.result
     except NotSymbolic as exc:
         why = f"not traceable: {exc.reason}"
+    except z3.Z3Exception as exc:
+        why = f"not traceable: {exc}"
     except (SymbolicError, EvalError) as exc:
         return run.result(Verdict.UNCHECKED, f"Z3 cannot translate the check: {exc}")
     run.bound = CONFORMANCE_BOUND

@@ -67,7 +67,7 @@ def run_proof(check: Check, scope: Scope, *, timeout_ms: int = 10_000, seed: int
     except NotSymbolic as exc:
         return _result(check, Verdict.UNCHECKED, started, seed=seed, mode=mode,
                        detail=f"no Z3 form: {exc.reason}")
-    except (SymbolicError, EvalError) as exc:
+    except (SymbolicError, EvalError, z3.Z3Exception) as exc:
         return _result(check, Verdict.ERROR, started, seed=seed, mode=mode, detail=f"cannot translate: {exc}")
     budget = dict(timeout_ms=timeout_ms, seed=seed, rlimit=rlimit)
 

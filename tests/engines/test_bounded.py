@@ -1,6 +1,8 @@
 """Bounded harnesses and conformance against real implementations: trace, fallback, replay, errors."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from kvcontract.contract.model import Domain
 from kvcontract.diagnostics import SourcePos
 from kvcontract.engines.bounded import run_conformance_z3, run_harness
@@ -121,3 +123,15 @@ def test_conformance_is_proved_for_the_whole_domain_when_traceable():
     assert bounded.verdict is Verdict.VERIFIED_BOUNDED and bounded.mode == "exhaustive 96 cases"
     wrong = run_conformance_z3(check, _scope(off_by_one_kv_bytes))
     assert wrong.verdict is Verdict.FALSIFIED and wrong.counterexample.replayed
+
+
+def test_stub_float_traces_float_code_as_real_arithmetic():
+    domains = {"x": Domain("float", POS, min=parse_expr("0.0"), max=parse_expr("10.0"))}
+    scope = Scope({}, {"halve": ImplFn("halve", ("x",), lambda x: x * 0.5 - 0.0, "float")})
+    check = Check(id="KANI-F", kind="harness", contract_id="test", contract_path="contracts/test.yaml", pos=POS,
+                  engine="z3", expr=parse_expr("halve(x) <= x"), expr_text="halve(x) <= x", variables=domains,
+                  bound=4, strategy="stub_float")
+    result = run_harness(check, scope)
+    assert result.verdict is Verdict.VERIFIED_BOUNDED and result.mode.startswith("symbolic-trace"), result.detail
+    wrong = run_harness(replace(check, expr=parse_expr("halve(x) < x"), expr_text="halve(x) < x"), scope)
+    assert wrong.verdict is Verdict.FALSIFIED and wrong.counterexample.inputs["x"] == 0.0
