@@ -25,7 +25,8 @@ class RunOptions:
     jobs: int | None = None  # None: os.cpu_count(); 1 runs in-process
     only: tuple[str, ...] = ()  # check ids to run (all when empty)
     # Inputs and outputs
-    binding_files: tuple[str, ...] = ()
+    search_path: tuple[str, ...] = ()  # extra directories for depends_on
+    binding_files: tuple[str, ...] = ()  # empty: [tool.kvcontract] bindings, else harnesses/reference.yaml
     bind_overrides: tuple[str, ...] = ()
     report_dir: str | None = None
     junit_xml: str | None = None
@@ -45,4 +46,7 @@ class RunOptions:
         return declared if declared is not None else max_examples
 
     def to_json(self) -> dict:
-        return asdict(self)
+        """The options a report records (JSON values; what a reader needs to reproduce the run)."""
+        data = asdict(self)
+        data.pop("reproduce_args", None)
+        return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}

@@ -216,7 +216,7 @@ def test_a_registered_hypothesis_profile_replaces_the_defaults(ws):
 
     settings.register_profile("kvcontract-test-tiny", max_examples=10, deadline=None)
     _, checks, scope = sizing(ws)
-    result = run_falsification(checks["CONFORM:total"], scope,
+    result = run_falsification(checks["FALSIFY-MON-001"], scope,
                                RunOptions(hypothesis_profile="kvcontract-test-tiny", seed=1))
     assert result.verdict is Verdict.NOT_FALSIFIED and result.examples == 10
     assert result.min_examples == 10 and result.is_evidence  # no declared minimum: the profile's count

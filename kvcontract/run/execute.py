@@ -1,0 +1,103 @@
+"""Run one planned check with the engine its kind calls for.
+
+A :class:`WorkerContext` holds the prepared run and builds, once per contract
+and per process, the scopes the engines evaluate in: the implementation scope
+(bound symbols are the implementation) and the specification scope (every
+symbol is its formula, for Z3 proofs).  Nothing unpicklable crosses a process
+boundary: a worker resolves the bindings itself from the binding spec.
+
+Fail closed: an engine that raises is an ERROR with kvcontract's traceback; a
+check with nothing executable is UNCHECKED.
+"""
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Any
+
+from ..bind.binding import machine_targets, resolve_symbols, symbols_needed
+from ..bind.scope import dependency_contracts, implementation_scope, spec_scope
+from ..engines.options import RunOptions
+from ..expr.scope import Scope
+from ..plan.model import Check
+from ..plan.planner import is_executable
+from ..verdicts.model import CheckResult, Verdict
+from .prepare import Prepared
+
+__all__ = ["WorkerContext", "execute_check", "error_result"]
+
+
+def error_result(check: Check, detail: str, *, error: str | None = None, seconds: float = 0.0,
+                 engine: str | None = None) -> CheckResult:
+    return CheckResult(check.id, check.kind, check.contract_id, Verdict.ERROR, obligation=check.obligation_id,
+                       engine=engine or check.engine, detail=detail, error=error, seconds=seconds,
+                       title=check.title, min_examples=check.min_examples)
+
+
+def execute_check(check: Check, impl: Scope, spec: Scope, options: RunOptions, *,
+                  machine: Any = None) -> CheckResult:
+    """The engine's result for ``check``; never raises (tool failures are ERROR)."""
+    started = time.monotonic()
+    if not is_executable(check):
+        return CheckResult(check.id, check.kind, check.contract_id, Verdict.UNCHECKED,
+                           obligation=check.obligation_id, engine=check.engine, title=check.title,
+                           detail="nothing machine-checkable (prose only): not evidence")
+    try:
+        if check.kind == "proof" or (check.kind == "law" and check.engine == "z3"):
+            from ..engines.prove import run_proof
+
+            result = run_proof(check, spec, timeout_ms=options.z3_timeout_ms, seed=options.seed)
+        elif check.kind == "harness":
+            from ..engines.bounded import run_harness
+
+            result = run_harness(check, impl, timeout_ms=options.z3_timeout_ms, seed=options.seed)
+        elif check.kind == "state_machine":
+            from ..engines.state_machine import run_state_machine
+
+            result = run_state_machine(check, impl, options, target=machine)
+        else:
+            from ..engines.falsify import run_falsification
+
+            result = run_falsification(check, impl, options)
+    except Exception as exc:  # noqa: BLE001 - an engine failure is an ERROR, never a pass
+        return error_result(check, f"internal error in the {check.engine} engine: {type(exc).__name__}: {exc}",
+                            error=traceback.format_exc(), seconds=time.monotonic() - started)
+    if not result.seconds:
+        result.seconds = time.monotonic() - started
+    result.title = result.title or check.title
+    result.obligation = result.obligation or check.obligation_id
+    return result
+
+
+class WorkerContext:
+    """A prepared run plus per-process caches of scopes (built on first use)."""
+
+    def __init__(self, prepared: Prepared, options: RunOptions):
+        self.prepared = prepared
+        self.options = options
+        self._scopes: dict[int, tuple[Scope, Scope, dict[str, Any]]] = {}
+
+    def scopes(self, contract_index: int) -> tuple[Scope, Scope, dict[str, Any]]:
+        if contract_index not in self._scopes:
+            planned = self.prepared.contracts[contract_index]
+            contract = planned.contract
+            deps = dependency_contracts(contract, self.prepared.contract_set)
+            impls = resolve_symbols(contract, self.prepared.bindings,
+                                    needed=symbols_needed(contract, planned.checks))
+            machines = machine_targets(contract) if any(c.kind == "state_machine" for c in planned.checks) else {}
+            self._scopes[contract_index] = (implementation_scope(contract, impls, deps),
+                                            spec_scope(contract, deps), machines)
+        return self._scopes[contract_index]
+
+    def check(self, task: tuple[int, int]) -> Check:
+        contract_index, check_index = task
+        return self.prepared.contracts[contract_index].checks[check_index]
+
+    def run(self, task: tuple[int, int]) -> CheckResult:
+        check = self.check(task)
+        try:
+            impl, spec, machines = self.scopes(task[0])
+        except Exception as exc:  # noqa: BLE001 - bindings were checked up front; a worker may still differ
+            return error_result(check, f"cannot resolve the bindings in this process: {exc}",
+                                error=traceback.format_exc())
+        return execute_check(check, impl, spec, self.options, machine=machines.get(check.state_machine or ""))

@@ -1,0 +1,65 @@
+"""``check_paths``: prepare, run every check, decide each contract's gate, build the Result.
+
+The gate passes only on evidence for every check of the contract
+(:meth:`GateResult.decide`).  A run narrowed with ``--only`` can never pass a
+gate: the checks it left out have no evidence in this run.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable, Iterable, Optional, Sequence
+
+from ..engines.options import RunOptions
+from ..report.result import tool_versions
+from ..verdicts.model import CheckResult, ContractRun, GateResult, RunResult
+from .execute import WorkerContext
+from .pool import run_tasks
+from .prepare import Prepared, prepare_run
+
+__all__ = ["check_paths", "run_prepared", "effective_jobs"]
+
+
+def effective_jobs(options: RunOptions) -> int:
+    return max(1, options.jobs if options.jobs is not None else (os.cpu_count() or 1))
+
+
+def _gate(planned, results: list[CheckResult], only: bool) -> GateResult:
+    contract = planned.contract
+    gate = contract.gate
+    decided = GateResult.decide(contract.id, gate.id if gate else "", gate.name if gate else contract.id,
+                                results, gate.pass_criteria if gate else "")
+    left_out = planned.planned - len(planned.checks)
+    if only and left_out:
+        decided.passed = False
+        decided.reasons.append(f"partial run (--only): {left_out} of {planned.planned} checks not run")
+    return decided
+
+
+def run_prepared(prepared: Prepared, options: RunOptions, *, command: Sequence[str] = (),
+                 on_result: Optional[Callable[[CheckResult], None]] = None) -> RunResult:
+    context = WorkerContext(prepared, options)
+    tasks = prepared.tasks()
+    results = run_tasks(context, tasks, jobs=effective_jobs(options), timeout_s=options.timeout_s,
+                        on_result=on_result)
+    by_contract: list[list[CheckResult]] = [[] for _ in prepared.contracts]
+    for (contract_index, _), result in zip(tasks, results):
+        by_contract[contract_index].append(result)
+    contracts = [
+        ContractRun(planned.contract.id, planned.contract.path, _gate(planned, res, bool(options.only)))
+        for planned, res in zip(prepared.contracts, by_contract)
+    ]
+    recorded = options.to_json()
+    recorded["jobs"] = effective_jobs(options)
+    recorded["bindings"] = list(prepared.bindings.files)
+    return RunResult(tool=tool_versions(), command=list(command), seed=options.seed, options=recorded,
+                     contracts=contracts)
+
+
+def check_paths(paths: Iterable[str], *, options: RunOptions | None = None, command: Sequence[str] = (),
+                on_result: Optional[Callable[[CheckResult], None]] = None) -> RunResult:
+    """Check the contracts at ``paths``; raises ``BadInput`` (exit 2) before running anything."""
+    options = options or RunOptions()
+    paths = list(paths)
+    prepared = prepare_run(paths, options)
+    return run_prepared(prepared, options, command=command or ["kvcontract", "check", *paths],
+                        on_result=on_result)

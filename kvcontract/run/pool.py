@@ -1,0 +1,183 @@
+"""Run checks on N worker processes, killing any that outlives the per-check timeout.
+
+A small pool of our own instead of ``multiprocessing.Pool``: each worker
+handles one check at a time over a pipe, so when a check exceeds
+``--timeout`` its worker is killed (SIGKILL: a hung implementation may ignore
+anything gentler), the check is an ERROR "timed out after Ns", and a fresh
+worker takes its place.  A worker that dies (a segfault, ``os._exit``) makes
+its check an ERROR too.  Results come back in plan order, whatever order the
+checks finish in; ``on_result`` sees each one as it finishes.
+
+Workers are forked on Linux, so they inherit the prepared run without
+pickling; elsewhere they are spawned and the prepared run is pickled (it holds
+no callables: each worker resolves its own bindings).
+
+``jobs == 1`` runs in this process; the timeout is then a SIGALRM that raises
+inside the check (effective for Python code, which is where a hang in an
+implementation under test usually is).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+import threading
+import time
+import traceback
+from multiprocessing.connection import wait
+from typing import Callable, Optional
+
+from ..verdicts.model import CheckResult
+from .execute import WorkerContext, error_result
+
+__all__ = ["run_tasks", "CheckTimeout"]
+
+ResultCallback = Optional[Callable[[CheckResult], None]]
+
+
+class CheckTimeout(BaseException):
+    """Raised by the alarm in an in-process run; a BaseException so no engine or Hypothesis swallows it."""
+
+
+def _timed_out(context: WorkerContext, task: tuple[int, int], seconds: float) -> CheckResult:
+    check = context.check(task)
+    return error_result(check, f"timed out after {seconds:g}s (the check was killed; a timeout is never a pass)",
+                        seconds=seconds)
+
+
+def _run_in_process(context: WorkerContext, tasks: list[tuple[int, int]], timeout_s: float,
+                    on_result: ResultCallback) -> list[CheckResult]:
+    use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    results = []
+    for task in tasks:
+        started = time.monotonic()
+        previous = None
+        if use_alarm:
+            def on_alarm(signum, frame):  # noqa: ARG001
+                raise CheckTimeout()
+
+            previous = signal.signal(signal.SIGALRM, on_alarm)
+            signal.setitimer(signal.ITIMER_REAL, timeout_s)
+        try:
+            result = context.run(task)
+        except CheckTimeout:
+            result = _timed_out(context, task, timeout_s)
+        finally:
+            if use_alarm:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+        if not result.seconds:
+            result.seconds = time.monotonic() - started
+        results.append(result)
+        if on_result:
+            on_result(result)
+    return results
+
+
+def _worker_main(conn, context: WorkerContext) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and kills us
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        try:
+            result = context.run(task)
+        except BaseException as exc:  # noqa: BLE001 - report, do not die silently
+            result = error_result(context.check(task), f"worker failed: {type(exc).__name__}: {exc}",
+                                  error=traceback.format_exc())
+        conn.send(result)
+
+
+class _Worker:
+    def __init__(self, mp, context: WorkerContext):
+        self.conn, child = mp.Pipe()
+        self.process = mp.Process(target=_worker_main, args=(child, context), daemon=True)
+        self.process.start()
+        child.close()
+        self.task: tuple[int, int] | None = None
+        self.index = -1
+        self.started = 0.0
+
+    def give(self, index: int, task: tuple[int, int]) -> None:
+        self.index, self.task, self.started = index, task, time.monotonic()
+        self.conn.send(task)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.join(timeout=5)
+        self.kill()
+
+
+def _context_for_platform():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
+
+
+def run_tasks(context: WorkerContext, tasks: list[tuple[int, int]], *, jobs: int, timeout_s: float,
+              on_result: ResultCallback = None) -> list[CheckResult]:
+    """Each task's result, in the order of ``tasks``."""
+    if jobs <= 1 or len(tasks) <= 1:
+        return _run_in_process(context, tasks, timeout_s, on_result)
+    mp = _context_for_platform()
+    results: list[CheckResult | None] = [None] * len(tasks)
+    queue = list(enumerate(tasks))
+    workers = [_Worker(mp, context) for _ in range(min(jobs, len(tasks)))]
+
+    def finish(index: int, result: CheckResult) -> None:
+        results[index] = result
+        if on_result:
+            on_result(result)
+
+    try:
+        while queue or any(w.task is not None for w in workers):
+            for worker in workers:
+                if worker.task is None and queue:
+                    worker.give(*queue.pop(0))
+            busy = [w for w in workers if w.task is not None]
+            now = time.monotonic()
+            next_deadline = min(w.started + timeout_s for w in busy) - now
+            ready = wait([w.conn for w in busy], timeout=max(next_deadline, 0))
+            now = time.monotonic()
+            for position, worker in enumerate(list(workers)):
+                if worker.task is None:
+                    continue
+                replace = False
+                if worker.conn in ready:
+                    try:
+                        finish(worker.index, worker.conn.recv())
+                    except (EOFError, OSError):
+                        code = worker.process.exitcode
+                        finish(worker.index, error_result(
+                            context.check(worker.task), f"the worker process died (exit code {code}) while "
+                            f"running this check: the implementation crashed the interpreter?",
+                            seconds=now - worker.started))
+                        replace = True
+                    worker.task = None
+                elif now - worker.started >= timeout_s:
+                    finish(worker.index, _timed_out(context, worker.task, timeout_s))
+                    worker.task = None
+                    replace = True
+                if replace:  # a killed or dead worker is replaced only while work remains
+                    worker.kill()
+                    workers[position] = _Worker(mp, context) if queue else None  # type: ignore[call-overload]
+            workers = [w for w in workers if w is not None]
+    except BaseException:
+        for worker in workers:
+            worker.kill()
+        raise
+    for worker in workers:
+        worker.stop()
+    return [r if r is not None else error_result(context.check(task), "the check never reported a result")
+            for r, task in zip(results, tasks)]
