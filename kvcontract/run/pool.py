@@ -158,6 +158,7 @@ def run_tasks(context: WorkerContext, tasks: list[tuple[int, int]], *, jobs: int
                     try:
                         finish(worker.index, worker.conn.recv())
                     except (EOFError, OSError):
+                        worker.process.join(timeout=2)  # the pipe closes a moment before the exit status is known
                         code = worker.process.exitcode
                         finish(worker.index, error_result(
                             context.check(worker.task), f"the worker process died (exit code {code}) while "
