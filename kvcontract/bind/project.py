@@ -35,7 +35,8 @@ class ProjectConfig:
 
 
 def find_project_root(start: str) -> str:
-    """Nearest ancestor of ``start`` with ``pyproject.toml`` (or ``.git``); else ``start``."""
+    """Nearest ancestor of ``start`` with ``pyproject.toml`` (or ``.git``); else ``start`` (or its parent
+    when ``start`` is a ``contracts`` directory)."""
     start = os.path.abspath(start)
     if os.path.isfile(start):
         start = os.path.dirname(start)
@@ -48,7 +49,8 @@ def find_project_root(start: str) -> str:
             if parent == here:
                 break
             here = parent
-    return start
+    # No marker: a contracts/ directory's parent is the project (harnesses/ sits next to it).
+    return os.path.dirname(start) if os.path.basename(start) == "contracts" else start
 
 
 def _parse_toml(text: str) -> dict:

@@ -142,10 +142,10 @@ class _Attack:
             if example.has_expect:
                 problem = self.expect_problem(example, values)
                 if problem:
-                    return self.result(Verdict.FALSIFIED, f"{where}: {problem}",
-                                       counterexample=build_counterexample(
-                                           self.check, self.scope, values, message=f"{where}: {problem}",
-                                           reproduce=self.reproduce, expect_violation=False))
+                    cex = build_counterexample(self.check, self.scope, values, message=f"{where}: {problem}",
+                                               reproduce=self.reproduce, expect_violation=False)
+                    cex.replayed = True  # the example was just evaluated concretely
+                    return self.result(Verdict.FALSIFIED, f"{where}: {problem}", counterexample=cex)
         except _CASE_ERRORS as exc:
             return self.error(exc, values, where)
         return None

@@ -1,6 +1,8 @@
 """Project settings ([tool.kvcontract]) and the function table of a contract."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -93,3 +95,14 @@ def test_a_wrong_return_type_is_an_implementation_error(ws):
         evaluate(parse_expr("kv_bytes(1, 1, 'f16')"), scope)
     assert isinstance(info.value.exception, WrongReturnType)
     assert "declared to return int" in str(info.value.exception)
+
+
+def test_without_a_marker_the_contracts_directory_parent_is_the_root(tmp_path):
+    (tmp_path / "proj" / "contracts").mkdir(parents=True)
+    (tmp_path / "proj" / "harnesses").mkdir()
+    (tmp_path / "proj" / "harnesses" / "reference.yaml").write_text("")
+    config = load_project_config(str(tmp_path / "proj" / "contracts"))
+    if os.path.exists("/tmp/pyproject.toml") or os.path.exists("/tmp/.git"):
+        pytest.skip("a project marker above tmp_path")
+    assert config.root == str(tmp_path / "proj")
+    assert config.default_bindings() == [str(tmp_path / "proj" / "harnesses" / "reference.yaml")]
