@@ -166,7 +166,7 @@ def _args(toy, zoo: str, *extra: str) -> argparse.Namespace:
     mutants = write(directory, "zoo.yaml", "toy-v1:\n" + zoo)
     parser = argparse.ArgumentParser()
     add_audit_arguments(parser)
-    return parser.parse_args([contract, "-b", binding, "--mutants", mutants, "-j", "1", "--max-examples", "50",
+    return parser.parse_args([contract, "--binding", binding, "--mutants", mutants, "-j", "1", "--max-examples", "50",
                               "--report-dir", str(directory / "reports"), *extra])
 
 
