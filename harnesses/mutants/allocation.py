@@ -11,6 +11,7 @@ from typing import Sequence
 
 import numpy as np
 
+from kvcontract.reference.sizing import bytes_per_element
 from kvcontract.reference.allocation import (
     KV_CACHE_PURPOSE,
     KVCache,
@@ -21,6 +22,9 @@ from kvcontract.reference.allocation import (
 
 __all__ = [
     "cache_size_one_block_per_layer",
+    "cache_size_accepts_zero",
+    "config_rejected_accepts_zero",
+    "key_write_footprint_memset_layer",
     "arena_is_zero_recycled",
     "layer_key_offset_stride_without_v",
     "layer_value_offset_stride_without_v",
@@ -40,6 +44,42 @@ def cache_size_one_block_per_layer(L: int, T: int, n_kv: int, d_k: int, dtype: s
     config = _config(L, T, n_kv, d_k, dtype)
     config.validate()
     return config.num_layers * config.block_bytes  # BUG: block_bytes instead of layer_bytes (2 blocks)
+
+
+class _ZeroTolerantConfig(KVCacheConfig):
+    """Validation written as ``value < 0``: a zero-layer or zero-context cache is "valid" (size 0)."""
+
+    def validate(self) -> None:
+        for field in ("num_layers", "max_context", "num_kv_heads", "head_dim"):
+            value = getattr(self, field)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+                raise ValueError(f"KVCacheConfig.{field} must be an int, got {value!r}")
+            if value < 0:  # BUG: should reject value < 1
+                raise ValueError(f"KVCacheConfig.{field} must be >= 0, got {value}")
+        bytes_per_element(self.dtype)
+
+
+def cache_size_accepts_zero(L: int, T: int, n_kv: int, d_k: int, dtype: str) -> int:
+    """``calculate_size`` that lets a zero field through and returns 0 bytes."""
+    return _ZeroTolerantConfig(L, T, n_kv, d_k, dtype).size_bytes()
+
+
+def config_rejected_accepts_zero(L: int, T: int, n_kv: int, d_k: int, dtype: str) -> bool:
+    """The reference ``config_rejected`` over the zero-tolerant validation."""
+    try:
+        cache_size_accepts_zero(L, T, n_kv, d_k, dtype)
+    except ValueError as error:
+        fields = {"num_layers": L, "max_context": T, "num_kv_heads": n_kv, "head_dim": d_k}
+        return any(name in str(error) for name, value in fields.items() if value < 1) or dtype in str(error)
+    return False
+
+
+def key_write_footprint_memset_layer(L: int, T: int, n_kv: int, d_k: int, dtype: str, layer: int) -> int:
+    """Fills a layer's keys with a memset of layer_size bytes: the V block of the layer is overwritten too."""
+    cache = KVCache(_config(L, T, n_kv, d_k, dtype))
+    offset = cache.key_offset(layer)
+    cache.arena[offset: offset + cache.config.layer_bytes] = 0xFF  # BUG: layer_bytes, not block_bytes
+    return int(np.count_nonzero(cache.arena))
 
 
 # The pool a real allocator hands back: the previous request's bytes, never cleared.
