@@ -1,8 +1,8 @@
 """Combine Hypothesis and Z3 verdicts of one conformance check (implementation == formula).
 
 A counterexample from either engine wins; an error from either is an ERROR;
-a Z3 proof (or bounded verification) plus a clean Hypothesis run is reported
-with the stronger verdict and both noted; when Z3 cannot trace the
+a Z3 proof, or a bounded verification plus a clean Hypothesis run that is
+evidence on its own, is reported with the stronger verdict and both noted; when Z3 cannot trace the
 implementation, the Hypothesis result stands, with Z3's reason in the detail.
 """
 from __future__ import annotations
@@ -55,7 +55,9 @@ def combine(hypothesis: CheckResult, z3: CheckResult | str) -> CheckResult:
     if z3.verdict is Verdict.VACUOUS:
         z3.detail = f"Z3: {z3.detail}"
         return z3
-    if _STRENGTH.get(z3.verdict, 0) > _STRENGTH.get(hypothesis.verdict, 0):
+    # A bounded Z3 result does not make up for a Hypothesis run short of its minimum; a proof does.
+    upgrade = z3.verdict is Verdict.PROVED or (z3.verdict is Verdict.VERIFIED_BOUNDED and hypothesis.is_evidence)
+    if upgrade and _STRENGTH.get(z3.verdict, 0) > _STRENGTH.get(hypothesis.verdict, 0):
         hypothesis.verdict = z3.verdict
         hypothesis.engine = "hypothesis+z3"
         hypothesis.bound = z3.bound

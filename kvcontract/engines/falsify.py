@@ -30,6 +30,7 @@ from ..expr.parse import ExprSyntaxError, parse_expr
 from ..expr.scope import Scope
 from ..plan.model import Check
 from ..verdicts.model import CheckResult, Verdict
+from .constants import pin_for_scope
 from .counterexample import (
     HELD,
     REJECTED,
@@ -220,6 +221,7 @@ class _Attack:
         mode = f"hypothesis seed={self.seed}" + (f", array dimensions capped at {ARRAY_DIM_CAP}" if plan.capped else "")
         counts = lambda: dict(mode=mode, examples=state["held"], cases=state["calls"],  # noqa: E731
                               min_examples=self.min_examples)
+        pin_for_scope(scope)  # same seed, same inputs: whatever else this process has imported
         try:
             test()
         except _Violated:

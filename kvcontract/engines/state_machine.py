@@ -27,6 +27,7 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from ..expr.scope import ImplFn, Scope
 from ..plan.model import Check
 from ..verdicts.model import CheckResult, Counterexample, Verdict
+from .constants import pin_for_scope
 from .counterexample import reproduce_command
 from .options import RunOptions
 
@@ -117,6 +118,7 @@ def run_state_machine(check: Check, scope: Scope, options: RunOptions | None = N
     def tallies() -> dict:
         return dict(mode=mode, examples=counts["examples"], cases=counts["steps"], min_examples=min_examples)
 
+    pin_for_scope(scope, [base])  # reproducible inputs whatever else this process has imported
     try:
         with with_reporter(lambda text: reported.append(str(text))):
             run_state_machine_as_test(Counted, settings=config)

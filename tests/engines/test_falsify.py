@@ -220,3 +220,22 @@ def test_a_registered_hypothesis_profile_replaces_the_defaults(ws):
                                RunOptions(hypothesis_profile="kvcontract-test-tiny", seed=1))
     assert result.verdict is Verdict.NOT_FALSIFIED and result.examples == 10
     assert result.min_examples == 10 and result.is_evidence  # no declared minimum: the profile's count
+
+
+MAGIC = SIZING_IMPL + """
+def kv_total_magic(S, n_kv, d_k, dtype):
+    if S == 73519:  # a bug at one exact size: found through the implementation's own constants
+        return 0
+    return S * kv_bytes(n_kv, d_k, dtype)
+"""
+
+
+def test_inputs_do_not_depend_on_what_else_is_imported(ws):
+    _, checks, scope = sizing(ws, MAGIC, kv_total="kv_total_magic")
+    first = run_falsification(checks["CONFORM:total"], scope, RunOptions(max_examples=300, seed=2))
+    assert first.verdict is Verdict.FALSIFIED and first.counterexample.inputs["S"] == 73519
+    noise = ws.module("A, B, C = 4099, 65537, 8191\nNAMES = ['f32', 'x', 'weird']\n", prefix="noise")
+    __import__(noise)
+    again = run_falsification(checks["CONFORM:total"], scope, RunOptions(max_examples=300, seed=2))
+    assert again.counterexample.inputs == first.counterexample.inputs
+    assert again.cases == first.cases
