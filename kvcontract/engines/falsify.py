@@ -84,6 +84,9 @@ class _Attack:
                                            options.max_examples)
 
     def result(self, verdict: Verdict, detail: str, **extra: Any) -> CheckResult:
+        cex = extra.get("counterexample")
+        if cex is not None and cex.message == detail:
+            cex.message = ""  # said once, in the detail
         return CheckResult(check_id=self.check.id, kind=self.check.kind, contract=self.check.contract_id,
                            verdict=verdict, obligation=self.check.obligation_id, engine="hypothesis",
                            detail=detail, seed=self.seed, title=self.check.title, **extra)
@@ -106,7 +109,16 @@ class _Attack:
         if values is not None and self.check.expr is not None:
             counterexample = build_counterexample(self.check, self.scope, values, message=detail,
                                                   reproduce=self.reproduce, expect_violation=False)
+            counterexample.replayed = self._fails_again(values, type(exc))
         return self.result(Verdict.ERROR, detail, error=tb, counterexample=counterexample)
+
+    def _fails_again(self, values: Mapping[str, Any], kind: type) -> bool:
+        """Does evaluating the case again raise the same kind of error?"""
+        try:
+            evaluate_case(self.check, self.scope, values)
+        except _CASE_ERRORS as again:
+            return isinstance(again, kind)
+        return False
 
     def falsified(self, values: Mapping[str, Any], message: str, **extra: Any) -> CheckResult:
         cex = build_counterexample(self.check, self.scope, values, message=message, reproduce=self.reproduce)

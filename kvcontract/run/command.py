@@ -107,6 +107,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     paths = list(args.paths) or [os.path.join(project.root, p) for p in project.contracts] or ["contracts"]
     prepared = prepare_run(paths, options)
     _check_profile(options.hypothesis_profile)  # after binding imports, which may register profiles
+    if prepared.warnings:
+        print(f"kvcontract: {len(prepared.warnings)} warning(s) in the contracts; "
+              f"'kvcontract validate' lists them", file=sys.stderr)
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     n_checks = len(prepared.tasks())
     examples = options.max_examples if options.max_examples is not None else "per test"

@@ -194,6 +194,7 @@ def test_an_evaluation_error_in_the_check_is_an_error(ws):
     result = run_falsification(checks["FALSIFY-DIV-001"], scope, OPTIONS)
     assert result.verdict is Verdict.ERROR
     assert "division by zero" in result.detail and result.counterexample.inputs["n_kv"] == 1
+    assert result.counterexample.replayed  # the same error again on a second evaluation
 
 
 def test_raises_inside_the_property_is_not_an_error(ws):
