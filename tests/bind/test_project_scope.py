@@ -46,7 +46,7 @@ def test_project_config_is_read_relative_to_the_root(ws):
 
 
 def test_minimal_toml_reader_matches_tomllib():
-    import tomllib
+    tomllib = pytest.importorskip("tomllib")
 
     expected = tomllib.loads(PYPROJECT)["tool"]["kvcontract"]
     assert _minimal_kvcontract_table(PYPROJECT) == expected
