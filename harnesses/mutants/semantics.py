@@ -20,7 +20,8 @@ __all__ = [
     "SwappedReadCache", "cache_new_kv_swapped",
     "EvictingCache", "cache_new_drops_oldest", "lengths_after_drops_oldest",
     "ActiveOnlyFootprintCache", "cache_new_footprint_active_only", "footprint_after_active_only",
-    "misuse_rejected_decode_finished_allowed",
+    "FinishFreesDecodeCache", "cache_new_finish_frees_decode", "lengths_after_finish_frees_decode",
+    "misuse_rejected_decode_finished_allowed", "footprint_bytes_page_rounded",
 ]
 
 
@@ -73,6 +74,20 @@ class ActiveOnlyFootprintCache(BatchedKVCache):
                    for seq in self.active())  # BUG: active() instead of every stored sequence
 
 
+class FinishFreesDecodeCache(BatchedKVCache):
+    """``finish`` frees the generated tokens and keeps only the prompt (for prefix reuse): history shrinks."""
+
+    def prefill(self, seq: int, keys: np.ndarray, values: np.ndarray) -> None:
+        super().prefill(seq, keys, values)
+        self.__dict__.setdefault("_prompt", {})[seq] = len(self._keys[seq][0])
+
+    def finish(self, seq: int) -> None:
+        super().finish(seq)
+        keep = self.__dict__.get("_prompt", {}).get(seq, len(self._keys[seq][0]))
+        for layer in range(self.n_layers):  # BUG: decoded entries must stay readable after finish
+            del self._keys[seq][layer][keep:], self._values[seq][layer][keep:]
+
+
 def _factory(cls: type[BatchedKVCache]) -> Callable[[int, int, int, str], BatchedKVCache]:
     def cache_new(n_layers: int, n_kv: int, d_k: int, dtype: str) -> BatchedKVCache:
         return cls(n_layers, n_kv, d_k, dtype)
@@ -87,6 +102,7 @@ cache_new_finished_extended = _factory(FinishedStillActiveCache)
 cache_new_kv_swapped = _factory(SwappedReadCache)
 cache_new_drops_oldest = _factory(EvictingCache)
 cache_new_footprint_active_only = _factory(ActiveOnlyFootprintCache)
+cache_new_finish_frees_decode = _factory(FinishFreesDecodeCache)
 
 
 def _run(cls: type[BatchedKVCache], prompt_lens: Sequence[int], steps: int, finish_after: Sequence[int],
@@ -116,18 +132,33 @@ def _lengths(cls: type[BatchedKVCache]) -> Callable[[Sequence[int], int, Sequenc
         return [cache.length(seq) for seq in cache.sequences()]
 
     lengths_after.__name__ = f"lengths_after_{cls.__name__}"
+    lengths_after.__doc__ = f"``lengths_after`` of a ragged run on a :class:`{cls.__name__}`."
     return lengths_after
 
 
 lengths_after_overwrites_last = _lengths(OverwritingCache)
 lengths_after_finished_extended = _lengths(FinishedStillActiveCache)
 lengths_after_drops_oldest = _lengths(EvictingCache)
+lengths_after_finish_frees_decode = _lengths(FinishFreesDecodeCache)
 
 
 def footprint_after_active_only(prompt_lens: Sequence[int], steps: int, finish_after: Sequence[int],
                                 L: int, n_kv: int, d_k: int, dtype: str) -> int:
     """Footprint of a ragged run, forgetting the finished sequences."""
     return _run(ActiveOnlyFootprintCache, prompt_lens, steps, finish_after, L, n_kv, d_k, dtype).footprint()
+
+
+PAGE_TOKENS = 16
+
+
+def footprint_bytes_page_rounded(lengths: Sequence[int], L: int, n_kv: int, d_k: int, dtype: str) -> int:
+    """Each sequence is charged whole 16-token pages: the footprint is no longer linear in tokens."""
+    if any(length < 0 for length in lengths):
+        raise ValueError(f"lengths must be >= 0, got {list(lengths)}")
+    from kvcontract.reference.sizing import bytes_per_element
+
+    pages = sum(-(-length // PAGE_TOKENS) for length in lengths)  # BUG: rounds every sequence up to a page
+    return pages * PAGE_TOKENS * L * 2 * n_kv * d_k * bytes_per_element(dtype)
 
 
 class _NoFinishedCheckCache(BatchedKVCache):
