@@ -67,7 +67,8 @@ def hypothesis_settings(options: RunOptions, max_examples: int) -> settings:
                                HealthCheck.filter_too_much, HealthCheck.large_base_example],
     )
     if options.hypothesis_profile:
-        return settings(settings.get_profile(options.hypothesis_profile), **common)
+        # The profile decides everything but the count when --max-examples is given too.
+        return settings(settings.get_profile(options.hypothesis_profile), max_examples=max_examples, **common)
     return settings(max_examples=max_examples, derandomize=True, deadline=None,
                     phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink), **common)
 
