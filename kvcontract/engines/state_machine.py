@@ -14,6 +14,7 @@ before reporting; any other exception is an ERROR with its traceback.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 import traceback
@@ -34,6 +35,7 @@ from .options import RunOptions
 __all__ = ["run_state_machine", "machine_class", "DEFAULT_STEPS"]
 
 DEFAULT_STEPS = 50  # steps per generated program (Hypothesis' stateful_step_count)
+_ENGINES_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 def machine_class(check: Check, symbols: Mapping[str, Callable[..., Any]], target: Any = None) -> type:
@@ -55,11 +57,25 @@ def machine_class(check: Check, symbols: Mapping[str, Callable[..., Any]], targe
 
 
 def _steps_text(lines: list[str]) -> list[str]:
-    """The step program Hypothesis reported for the final (shrunk) run."""
+    """The step program Hypothesis reported for the final (shrunk) run, up to its teardown."""
     for index in range(len(lines) - 1, -1, -1):
         if lines[index].startswith("state = "):  # the last program printed is the shrunk one
-            return [line for line in lines[index:] if line.strip()]
+            program = []
+            for line in lines[index:]:
+                if line.strip():
+                    program.append(line)
+                if line.startswith("state.teardown()"):
+                    break
+            return program
     return [line for line in lines if line.strip()]
+
+
+def _traceback_outside_tools(exc: BaseException) -> str:
+    """The traceback without Hypothesis' and kvcontract's engine frames: the machine's and the implementation's."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f"{os.sep}hypothesis{os.sep}" not in f.filename and _ENGINES_DIR not in f.filename]
+    lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] if frames else []
+    return "".join(lines + traceback.format_exception_only(type(exc), exc))
 
 
 def run_state_machine(check: Check, scope: Scope, options: RunOptions | None = None, *,
@@ -134,7 +150,7 @@ def run_state_machine(check: Check, scope: Scope, options: RunOptions | None = N
         cex = Counterexample(inputs={"steps": steps}, message=message, reproduce=reproduce,
                              yaml_example="", replayed=True,  # Hypothesis re-ran the shrunk program to raise this
                              explanation=[(f"step {i}", line) for i, line in enumerate(steps)])
-        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        tb = _traceback_outside_tools(exc)
         if isinstance(exc, AssertionError):
             return result(Verdict.FALSIFIED, f"the implementation diverged from the model: {message}",
                           counterexample=cex, error=tb, **tallies())

@@ -126,6 +126,8 @@ def test_a_divergent_implementation_is_falsified_with_the_step_program(ws):
     steps = result.counterexample.inputs["steps"]
     assert steps[0].startswith("state = CounterMachine()")
     assert any("add(k=3)" in line for line in steps)
+    assert steps[-1] == "state.teardown()"
+    assert "hypothesis" not in result.error and "AssertionError" in result.error
     assert "--only FALSIFY-CNT-001" in result.counterexample.reproduce
     assert not result.is_evidence
 
@@ -134,6 +136,7 @@ def test_an_unexpected_exception_is_an_error_with_its_traceback(ws):
     result = _run(ws, "counter_add_crash")
     assert result.verdict is Verdict.ERROR
     assert "MemoryError" in result.detail and "arena exhausted" in result.error
+    assert "counter_add_crash" in result.error and "stateful.py" not in result.error
 
 
 def test_too_few_programs_are_not_evidence(ws):
