@@ -75,7 +75,8 @@ def _traceback_outside_tools(exc: BaseException) -> str:
     frames = [f for f in traceback.extract_tb(exc.__traceback__)
               if f"{os.sep}hypothesis{os.sep}" not in f.filename and _ENGINES_DIR not in f.filename]
     lines = ["Traceback (most recent call last):\n", *traceback.format_list(frames)] if frames else []
-    return "".join(lines + traceback.format_exception_only(type(exc), exc))
+    # Not format_exception_only: since 3.11 it appends Hypothesis' notes (the program, shown elsewhere).
+    return "".join(lines) + f"{type(exc).__name__}: {exc}\n"
 
 
 def run_state_machine(check: Check, scope: Scope, options: RunOptions | None = None, *,
