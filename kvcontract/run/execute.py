@@ -77,6 +77,10 @@ class WorkerContext:
         self.options = options
         self._scopes: dict[int, tuple[Scope, Scope, dict[str, Any]]] = {}
 
+    def __getstate__(self) -> dict:
+        # Scopes hold callables: a spawned worker resolves its own from the binding spec.
+        return {"prepared": self.prepared, "options": self.options, "_scopes": {}}
+
     def scopes(self, contract_index: int) -> tuple[Scope, Scope, dict[str, Any]]:
         if contract_index not in self._scopes:
             planned = self.prepared.contracts[contract_index]

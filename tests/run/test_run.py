@@ -182,3 +182,17 @@ def test_step_summary_is_appended_in_ci(ws, monkeypatch, capsys):
     text = open(summary, encoding="utf-8").read()
     assert "c1" in text and "CONFORM:total" in text
     assert "step summary" in capsys.readouterr().out
+
+
+def test_the_prepared_run_pickles_for_spawned_workers(ws):
+    import pickle
+
+    from kvcontract.run import prepare_run
+    from kvcontract.run.execute import WorkerContext
+
+    path, binding = setup(ws)
+    options = RunOptions(binding_files=(binding,), **FAST)
+    prepared = prepare_run([path], options)
+    clone = pickle.loads(pickle.dumps(WorkerContext(prepared, options)))
+    result = clone.run(prepared.tasks()[0])
+    assert result.check_id == "CONFORM:per_token" and result.is_evidence
