@@ -25,6 +25,7 @@ __all__ = [
     "pages_needed_floor",
     "page_elements_padded_head_dim",
     "fused_q4_matvec_scale_pow2",
+    "paged_decode_last_two_page_table",
 ]
 
 
@@ -120,3 +121,21 @@ def fused_q4_matvec_scale_pow2(W: np.ndarray, x: np.ndarray, group_size: int) ->
         scale = (group.max(axis=1) - group.min(axis=1)) / 2 ** 4  # BUG: / 2^b instead of / (2^b - 1)
         out += q.zero[:, g].astype(np.float64) * xg.sum() + scale * (codes @ xg)
     return out
+
+
+BLOCK_TABLE_ENTRIES = 2  # a fixed-size block table
+
+
+class _TwoPageTableCache(PagedKVCache):
+    """A block table of two entries: older pages fall off it, their tokens silently leave attention."""
+
+    def history(self) -> tuple[np.ndarray, np.ndarray]:
+        keys, values = super().history()
+        dropped = max(len(self.key_pages) - BLOCK_TABLE_ENTRIES, 0) * self.block_size  # BUG: pages evicted
+        return keys[dropped:], values[dropped:]
+
+
+def paged_decode_last_two_page_table(T: int, n_heads: int, n_kv: int, d_k: int, block_size: int,
+                                     seed: int) -> np.ndarray:
+    """Paged decode whose block table keeps only the two newest pages (the oldest tokens are dropped)."""
+    return _decode_last_with(_TwoPageTableCache(n_kv, d_k, block_size), T, n_heads, n_kv, d_k, seed)
