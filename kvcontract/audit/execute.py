@@ -48,6 +48,12 @@ class AuditContext(WorkerContext):
         self.units = tuple(units)
         self._mutant_scopes: dict[tuple[int, int], tuple[Scope, Scope, dict[str, Any]]] = {}
 
+    def __getstate__(self) -> dict:
+        # Scopes hold callables: a spawned worker resolves its own (mutant targets included).
+        state = super().__getstate__()
+        state.update(mutants=self.mutants, units=self.units, _mutant_scopes={})
+        return state
+
     def unit(self, task: tuple[int, int]) -> AuditUnit:
         return self.units[task[0]]
 

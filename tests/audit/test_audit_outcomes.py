@@ -212,3 +212,21 @@ def test_failing_baseline_fails_the_audit(toy):
     audit = run.contracts[0].audit
     assert not audit["passed"] and not run.contracts[0].gate.passed
     assert any(p.startswith("baseline: FALSIFY-TOY-001 is FALSIFIED") for p in audit["problems"])
+
+
+def test_audit_context_pickles_for_spawned_workers(toy):
+    """On platforms without fork the pool pickles the context: it must carry no callables."""
+    import pickle
+
+    from kvcontract.audit.execute import AuditContext
+    from kvcontract.audit.runner import _mutant_units, prepare_audit
+
+    directory, contract, binding = toy
+    mutants = write(directory, "zoo.yaml", "toy-v1:\n" + GOOD_ZOO)
+    opts = RunOptions(jobs=1, max_examples=50, binding_files=(binding,))
+    plan = prepare_audit([contract], options=opts, mutant_files=[mutants])
+    units = _mutant_units(plan, False)
+    context = AuditContext(plan.prepared, opts, plan.mutants, units)
+    context.run((0, 0))  # fills the per-process scope caches
+    clone = pickle.loads(pickle.dumps(context))
+    assert clone.units == context.units and clone.run((0, 0)).verdict.value == "FALSIFIED"
