@@ -134,6 +134,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 # -- parser ---------------------------------------------------------------------
 
+def cmd_check(args: argparse.Namespace) -> int:
+    # Imported here so validate/render/graph never pay for Hypothesis and Z3 start-up.
+    from .run import cmd_check as run_check
+
+    return run_check(args)
+
+
 def _command(sub, name: str, handler: Handler, help_text: str) -> argparse.ArgumentParser:
     parser = sub.add_parser(name, help=help_text, description=help_text)
     parser.set_defaults(handler=handler)
@@ -143,6 +150,12 @@ def _command(sub, name: str, handler: Handler, help_text: str) -> argparse.Argum
 def _search_path(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--search-path", "-I", action="append", default=[], metavar="DIR",
                         help="extra directory where depends_on contracts are looked up (repeatable)")
+
+
+def add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    from .run.command import add_check_arguments as add
+
+    add(parser)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "list", cmd_list, "one line per contract with its counts")
     p.add_argument("paths", nargs="+", metavar="DIR")
     _search_path(p)
+
+    p = _command(sub, "check", cmd_check,
+                 "run every check of the contracts against the bound implementation; QA-gate reports")
+    add_check_arguments(p)
     return parser
 
 

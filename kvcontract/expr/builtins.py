@@ -155,7 +155,7 @@ def _isfinite(x: Any) -> bool:
 def _elementwise(scalar: Callable[[float], float], vector: Callable[[np.ndarray], np.ndarray]):
     def apply(x: Any) -> Any:
         if isinstance(x, np.ndarray):
-            with np.errstate(all="raise"):
+            with np.errstate(all="raise", under="ignore"):
                 return vector(x)
         return scalar(x)
 

@@ -172,7 +172,7 @@ class _Evaluator:
             raise self.fail(f"{'division' if op != '%' else 'modulo'} by zero", node)
         self._guard_size(op, left, right, node)
         try:
-            with np.errstate(all="raise"):
+            with np.errstate(all="raise", under="ignore"):
                 if op == "+":
                     return left + right
                 if op == "-":
