@@ -15,6 +15,7 @@ import numpy as np
 
 from kvcontract.reference.quant import (
     BIT_LEVELS,
+    MixedPrecisionBuffer,
     F16_MAX,
     FULL_BITS,
     GROUP_OVERHEAD_BYTES,
@@ -35,12 +36,16 @@ __all__ = [
     "assigned_bits_floor_bound",
     "storage_bytes_no_overhead",
     "compression_ratio_no_overhead",
+    "quantize_dequantize_signed_levels", "quant_codes_signed_levels", "quant_step_signed_levels",
+    "quantize_dequantize_int8_codes", "quant_codes_int8_codes", "quant_step_int8_codes",
+    "assigned_bits_overflow_to_smallest",
+    "buffer_bytes_f32_full_rows",
 ]
 
 
 def _quantize(x: np.ndarray, bits: int, group_size: int, *, levels: int,
-              rounding: Callable[[np.ndarray], np.ndarray]) -> GroupQuantized:
-    """The reference quantiser with the scale denominator and the rounding passed in."""
+              rounding: Callable[[np.ndarray], np.ndarray], top: int | None = None) -> GroupQuantized:
+    """The reference quantiser with the scale denominator, the rounding and the largest code passed in."""
     _check_bits(bits)
     if group_size < 1:
         raise ValueError(f"group_size must be >= 1, got {group_size}")
@@ -49,7 +54,7 @@ def _quantize(x: np.ndarray, bits: int, group_size: int, *, levels: int,
         raise ValueError(f"cannot quantise an array of shape {x.shape}")
     if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > F16_MAX:
         raise ValueError(f"quantiser input must be finite with |x| <= {F16_MAX}")
-    top = 2 ** bits - 1  # the largest code: clipping is always to [0, 2^b - 1]
+    top = 2 ** bits - 1 if top is None else top  # the largest code the storage type holds
     n = x.shape[-1]
     codes = np.empty(x.shape, dtype=np.uint8)
     scales, zeros = [], []
@@ -104,6 +109,45 @@ def quant_step_truncate(x: np.ndarray, bits: int, group_size: int) -> float:
     return float(np.max(_truncate(x, bits, group_size).scale.astype(np.float64)))
 
 
+# -- the signed-code scale 2^(b-1) - 1 reused in the asymmetric quantiser: scales inflated ------
+
+def _signed_levels(x: np.ndarray, bits: int, group_size: int) -> GroupQuantized:
+    return _quantize(x, bits, group_size, levels=2 ** (bits - 1) - 1, rounding=np.rint)  # BUG: signed levels
+
+
+def quantize_dequantize_signed_levels(x: np.ndarray, bits: int, group_size: int) -> np.ndarray:
+    """Round trip through a quantiser whose scale uses the symmetric scheme's 2^(b-1) - 1 levels."""
+    return dequantize(_signed_levels(x, bits, group_size))
+
+
+def quant_codes_signed_levels(x: np.ndarray, bits: int, group_size: int) -> np.ndarray:
+    return _signed_levels(x, bits, group_size).codes.astype(np.float64)
+
+
+def quant_step_signed_levels(x: np.ndarray, bits: int, group_size: int) -> float:
+    return float(np.max(_signed_levels(x, bits, group_size).scale.astype(np.float64)))
+
+
+# -- 8-bit codes kept in an int8: everything above 127 saturates --------------------------------
+
+def _int8_codes(x: np.ndarray, bits: int, group_size: int) -> GroupQuantized:
+    top = 127 if bits == 8 else 2 ** bits - 1  # BUG: int8 storage for the 8-bit path (should be uint8, 255)
+    return _quantize(x, bits, group_size, levels=2 ** bits - 1, rounding=np.rint, top=top)
+
+
+def quantize_dequantize_int8_codes(x: np.ndarray, bits: int, group_size: int) -> np.ndarray:
+    """Round trip where the 8-bit path saturates its codes at 127: the upper half of every group is lost."""
+    return dequantize(_int8_codes(x, bits, group_size))
+
+
+def quant_codes_int8_codes(x: np.ndarray, bits: int, group_size: int) -> np.ndarray:
+    return _int8_codes(x, bits, group_size).codes.astype(np.float64)
+
+
+def quant_step_int8_codes(x: np.ndarray, bits: int, group_size: int) -> float:
+    return float(np.max(_int8_codes(x, bits, group_size).scale.astype(np.float64)))
+
+
 # -- precision mapping -------------------------------------------------------------------------
 
 def position_bits_no_recency(curvatures: Sequence[float], diameter: float, epsilon: float,
@@ -124,6 +168,15 @@ def assigned_bits_floor_bound(curvature: float, diameter: float, epsilon: float)
         if bits >= bound:
             return bits
     return FULL_BITS
+
+
+def assigned_bits_overflow_to_smallest(curvature: float, diameter: float, epsilon: float) -> int:
+    """When no level meets the bound the loop falls through to the first level, not to full precision."""
+    bound = precision_lower_bound(curvature, diameter, epsilon)
+    for bits in BIT_LEVELS:
+        if bits >= bound:
+            return bits
+    return BIT_LEVELS[0]  # BUG: should be FULL_BITS, the ceiling
 
 
 # -- byte accounting ---------------------------------------------------------------------------
@@ -149,3 +202,27 @@ def compression_ratio_no_overhead(bits_list: Sequence[int], width: int, group_si
 
 
 _ = (GROUP_OVERHEAD_BYTES, storage_bytes)  # the reference accounting these mutants depart from
+
+
+class _F32FullRowsBuffer(MixedPrecisionBuffer):
+    """Full-precision rows kept as float32 instead of f16: twice the bytes the accounting promises."""
+
+    def append(self, row: np.ndarray, bits: int) -> None:
+        if bits == FULL_BITS:
+            row = np.asarray(row, dtype=np.float64)
+            if row.shape != (self.width,):
+                raise ValueError(f"row of shape {row.shape}, expected ({self.width},)")
+            self._rows.append((bits, (row.astype(np.float32),)))  # BUG: float32, not float16
+            return
+        super().append(row, bits)
+
+
+def buffer_bytes_f32_full_rows(X: np.ndarray, bits_list: Sequence[int], group_size: int) -> int:
+    """Bytes held by a buffer that stores its 16-bit rows as float32."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError(f"X must be [T, width], got shape {X.shape}")
+    buffer = _F32FullRowsBuffer(X.shape[1], group_size)
+    for t, row in enumerate(X):
+        buffer.append(row, bits_list[t % len(bits_list)] if bits_list else FULL_BITS)
+    return buffer.nbytes()

@@ -66,3 +66,21 @@ def test_zoo_validates_against_the_shipped_contract(path):
     plans = plan_mutants(contract, mutants, checks, bindings)  # raises BadInput on any problem
     assert len(plans) == len(mutants) >= 3
     assert all(plan.checks for plan in plans), "every mutant must reach at least one check"
+
+
+def test_shipped_equivalence_zoo_is_killed_end_to_end():
+    """One shipped contract audited for real: every mutant killed by every check it names."""
+    from kvcontract.audit.runner import audit_paths
+    from kvcontract.engines.options import RunOptions
+
+    path = os.path.join(ROOT, "contracts", "kv-cache-equivalence-v1.yaml")
+    if not os.path.exists(path):
+        pytest.skip("contract not shipped yet")
+    run = audit_paths([path], options=RunOptions(jobs=1))
+    audit = run.contracts[0].audit
+    assert len(audit["mutants"]) >= 3
+    zoo_problems = [p for p in audit["problems"] if not p.startswith("baseline:")]
+    assert zoo_problems == []
+    for mutant in audit["mutants"]:
+        assert not mutant["survived"] and mutant["counterexample"] is not None
+        assert all(mutant["killed_by"][c] == "FALSIFIED" for c in mutant["expected_killers"])
