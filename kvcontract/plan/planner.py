@@ -6,8 +6,9 @@ One check per:
   implementation against its formula (Hypothesis, plus Z3 where traceable);
 * equation that is a law: ``LAW:<equation>`` (Z3 when it only talks about the
   specification, else Hypothesis against the implementation);
-* obligation whose check uses only variables, builtins and equations:
-  ``PROVE:<id>`` (Z3, unbounded), unless its ``engines`` exclude z3;
+* obligation whose check uses only variables, builtins, equations and symbols
+  that equations define: ``PROVE:<id>`` (Z3, unbounded, every symbol read as
+  its formula), unless its ``engines`` exclude z3;
 * falsification test: its id (Hypothesis, or a state machine);
 * Kani harness: its id (Z3 within the bound);
 * obligation about the implementation that no test or harness attacks:
@@ -25,7 +26,7 @@ from ..expr.nodes import Node, called_names, free_names
 from ..expr.parse import parse_expr
 from .model import Check
 
-__all__ = ["plan_contract", "is_executable", "symbols_used", "conformance_text"]
+__all__ = ["plan_contract", "is_executable", "symbols_used", "spec_provable", "conformance_text"]
 
 
 def _dependency_contracts(contract: Contract, contract_set: Any) -> list[Contract]:
@@ -76,6 +77,23 @@ def _direct_symbols(contract: Contract, nodes: Iterable[Node | None], dependenci
     for dep in dependencies:
         declared.update(dep.symbols)
     return bool(_names(nodes) & declared)
+
+
+def spec_provable(contract: Contract, nodes: Iterable[Node | None], dependencies: Iterable[Contract]) -> bool:
+    """True when every symbol the expressions reach is defined by an equation.
+
+    Then the expressions are a statement about the specification alone: Z3
+    proves it with each symbol read as its formula (the spec scope), while the
+    falsification tests hold the implementation to the same statement.
+    """
+    dependencies = list(dependencies)
+    defined: set[str] = set()
+    declared = set(contract.symbols)
+    for source in [*dependencies, contract]:
+        declared.update(source.symbols)
+        defined.update(eq.defines for eq in source.equations.values() if eq.defines and eq.body is not None)
+    return not (_names(nodes) & declared) - defined and not (
+        set(symbols_used(contract, nodes, dependencies)) - defined)
 
 
 def _variables(contract: Contract, *givens: Mapping[str, Domain]) -> dict[str, Domain]:
@@ -143,8 +161,7 @@ def plan_contract(contract: Contract, contract_set: Any = None, *, options: Any 
     for ob in contract.obligations:
         if ob.check is None:
             continue
-        spec_only = not _direct_symbols(contract, [ob.check, *ob.assume], deps)
-        if spec_only and _engine_allowed(ob.engines, "z3"):
+        if spec_provable(contract, [ob.check, *ob.assume, ob.minimize], deps) and _engine_allowed(ob.engines, "z3"):
             checks.append(_obligation_check(ob, contract, f"PROVE:{ob.id}", "proof", "z3", base, gate_min))
 
     for test in contract.falsification_tests:

@@ -47,6 +47,15 @@ def execute_check(check: Check, impl: Scope, spec: Scope, options: RunOptions, *
             from ..engines.prove import run_proof
 
             result = run_proof(check, spec, timeout_ms=options.z3_timeout_ms, seed=options.seed)
+            if result.verdict is Verdict.UNCHECKED:
+                # No Z3 form (arrays, transcendental builtins): attack the same
+                # statement about the specification with Hypothesis instead, and
+                # say so — an unproved obligation must still get evidence or fail.
+                from ..engines.falsify import run_falsification
+
+                reason = result.detail
+                result = run_falsification(check, spec, options)
+                result.mode = f"spec, no Z3 form ({reason})" if not result.mode else f"{result.mode}; spec, no Z3 form"
         elif check.kind == "harness":
             from ..engines.bounded import run_harness
 

@@ -22,6 +22,7 @@ symbols:
   half: {params: [x], returns: float}
   total: {params: [S, n], returns: int}
   lifecycle: {params: [], returns: any}
+  opaque: {params: [n], returns: int}
 equations:
   doubling:
     formula: "twice = 2 * n"
@@ -54,6 +55,10 @@ proof_obligations:
     type: bound
     property: "nobody tests this"
     check: "half(x) <= x"
+  - id: OB-OPAQUE
+    type: bound
+    property: "a symbol no equation defines"
+    check: "opaque(n) >= 0"
   - id: OB-PROSE
     type: invariant
     property: "prose only"
@@ -100,11 +105,14 @@ def test_check_ids_kinds_and_order(plan):
         ("LAW:law_spec", "law", "z3"),
         ("LAW:law_impl", "law", "hypothesis"),
         ("PROVE:OB-SPEC", "proof", "z3"),
+        ("PROVE:OB-IMPL", "proof", "z3"),
+        ("PROVE:OB-UNATTACKED", "proof", "z3"),
         ("T-1", "falsification", "hypothesis"),
         ("T-2", "falsification", "hypothesis"),
         ("T-3", "state_machine", "hypothesis"),
         ("H-1", "harness", "z3"),
         ("FALSIFY:OB-UNATTACKED", "falsification", "hypothesis"),
+        ("FALSIFY:OB-OPAQUE", "falsification", "hypothesis"),
     ]
 
 
@@ -137,7 +145,11 @@ def test_spec_only_obligations_are_proved_and_implementation_ones_are_not(plan):
     ids = {c.id for c in checks}
     assert "PROVE:OB-SPEC" in ids
     assert "PROVE:OB-SPEC-HYP-ONLY" not in ids  # engines: [hypothesis] excludes z3
-    assert "PROVE:OB-IMPL" not in ids
+    # Symbols that equations define are read as their formulas in a proof, so an
+    # obligation about them is also a statement about the specification...
+    assert "PROVE:OB-IMPL" in ids
+    # ...but a symbol no equation defines can only be tested, never proved.
+    assert "PROVE:OB-OPAQUE" not in ids
     assert {c.id: c for c in checks}["PROVE:OB-SPEC"].needs_symbols == ()
 
 
