@@ -83,10 +83,12 @@ def quantize_dequantize_scale_pow2(x: np.ndarray, bits: int, group_size: int) ->
 
 
 def quant_codes_scale_pow2(x: np.ndarray, bits: int, group_size: int) -> np.ndarray:
+    """The codes of the same quantiser (``quant_codes``)."""
     return _pow2(x, bits, group_size).codes.astype(np.float64)
 
 
 def quant_step_scale_pow2(x: np.ndarray, bits: int, group_size: int) -> float:
+    """The largest scale the same quantiser stores (``quant_step``)."""
     return float(np.max(_pow2(x, bits, group_size).scale.astype(np.float64)))
 
 
@@ -102,10 +104,12 @@ def quantize_dequantize_truncate(x: np.ndarray, bits: int, group_size: int) -> n
 
 
 def quant_codes_truncate(x: np.ndarray, bits: int, group_size: int) -> np.ndarray:
+    """The codes of the same quantiser (``quant_codes``)."""
     return _truncate(x, bits, group_size).codes.astype(np.float64)
 
 
 def quant_step_truncate(x: np.ndarray, bits: int, group_size: int) -> float:
+    """The largest scale the same quantiser stores (``quant_step``)."""
     return float(np.max(_truncate(x, bits, group_size).scale.astype(np.float64)))
 
 
@@ -121,10 +125,12 @@ def quantize_dequantize_signed_levels(x: np.ndarray, bits: int, group_size: int)
 
 
 def quant_codes_signed_levels(x: np.ndarray, bits: int, group_size: int) -> np.ndarray:
+    """The codes of the same quantiser (``quant_codes``)."""
     return _signed_levels(x, bits, group_size).codes.astype(np.float64)
 
 
 def quant_step_signed_levels(x: np.ndarray, bits: int, group_size: int) -> float:
+    """The largest scale the same quantiser stores (``quant_step``)."""
     return float(np.max(_signed_levels(x, bits, group_size).scale.astype(np.float64)))
 
 
@@ -141,10 +147,12 @@ def quantize_dequantize_int8_codes(x: np.ndarray, bits: int, group_size: int) ->
 
 
 def quant_codes_int8_codes(x: np.ndarray, bits: int, group_size: int) -> np.ndarray:
+    """The codes of the same quantiser (``quant_codes``)."""
     return _int8_codes(x, bits, group_size).codes.astype(np.float64)
 
 
 def quant_step_int8_codes(x: np.ndarray, bits: int, group_size: int) -> float:
+    """The largest scale the same quantiser stores (``quant_step``)."""
     return float(np.max(_int8_codes(x, bits, group_size).scale.astype(np.float64)))
 
 
