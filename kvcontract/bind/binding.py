@@ -212,34 +212,12 @@ def _import_target(entry: BindingEntry) -> tuple[Any, str | None, str]:
 
 
 def machine_targets(contract: Contract) -> dict[str, Any]:
-    """``state_machine: "module:attr"`` targets (not symbols), imported and checked; raises ``BadInput``.
+    """State machines are declared symbols resolved with the others: nothing to import here.
 
-    The documented form is a declared symbol bound to a factory in a binding
-    file; a ``module:attr`` written in the contract itself is accepted for
-    provable-contracts compatibility, and must be a RuleBasedStateMachine
-    subclass or a factory taking the symbol table.
+    Kept so callers that pass ``target=`` stay valid; contracts never name code
+    (the loader rejects ``module:attr`` in ``state_machine``, KV112).
     """
-    from hypothesis.stateful import RuleBasedStateMachine
-
-    diags: list[Diagnostic] = []
-    out: dict[str, Any] = {}
-    root = find_project_root(os.path.dirname(os.path.abspath(contract.path)))
-    for test in contract.falsification_tests:
-        target = test.state_machine
-        if not target or target in contract.symbols or target in out:
-            continue
-        obj, problem, code = (None, f"'{target}' is neither a declared symbol nor 'module:attr'", "KV616") \
-            if ":" not in target else import_target(target, root)
-        if problem is None and not (isinstance(obj, type) and issubclass(obj, RuleBasedStateMachine)) \
-                and not callable(obj):
-            problem, code = f"'{target}' is not a RuleBasedStateMachine nor a factory", "KV613"
-        if problem is not None:
-            diags.append(_err(code, f"state_machine of {test.id}: {problem}", test.pos))
-            continue
-        out[target] = obj
-    if diags:
-        raise BadInput(diags)
-    return out
+    return {}
 
 
 def _signature_problem(fn: Any, n_args: int) -> str | None:

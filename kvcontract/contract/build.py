@@ -286,9 +286,12 @@ class _Builder:
             ob_node = m.get("obligation")
             check, check_text = self.r.expression(m.get("check"), f"check of {where}")
             machine = self.r.strict_string(m.get("state_machine"), f"state_machine of {where}")
-            if machine is not None and machine.count(":") != 1:
-                self.r.error("KV112", f"state_machine of {where} must be 'module:Class', got '{machine}'",
-                             m.get("state_machine").pos)
+            if machine is not None and not machine.isidentifier():
+                # Contracts never name code: only binding files do (the safety rule).
+                self.r.error("KV112", f"state_machine of {where} must name a declared symbol, got '{machine}'",
+                             m.get("state_machine").pos,
+                             hint="declare it under 'symbols' (params: [], returns: any) and bind it to the "
+                                  "machine factory in the binding file")
             out.append(
                 FalsificationTest(
                     id=tid,

@@ -11,6 +11,7 @@ KV405 ``depends_on`` forms a cycle
 KV406 a gate check names no equation, defined symbol, obligation, test or harness
 KV407 a count in ``pass_criteria`` ("All 6 falsification tests pass") is not the real count
 KV410 a symbol parameter is not a declared variable
+KV412 a test's ``state_machine`` names no declared symbol
 plus the expression and domain rules of :mod:`validate_names` (KV408, KV411,
 KV210-KV214) and, where the type checker is available, KV409.
 """
@@ -91,6 +92,13 @@ def validate_contract(contract: Contract, contract_set: ContractSet) -> list[Dia
             if param not in contract.variables:
                 out.append(Diagnostic("KV410", f"parameter '{param}' of symbol '{symbol.name}' is not a declared variable",
                                       symbol.pos, hint=did_you_mean(param, contract.variables)))
+
+    for test in contract.falsification_tests:
+        if test.state_machine and test.state_machine not in contract.symbols:
+            out.append(Diagnostic("KV412", f"state_machine of {test.id} names '{test.state_machine}', "
+                                           "which is not a declared symbol", test.pos,
+                                  hint=did_you_mean(test.state_machine, contract.symbols)
+                                  or "declare it under 'symbols' and bind it to the machine factory"))
 
     out.extend(check_domains(contract))
     out.extend(check_names(contract, dependencies))

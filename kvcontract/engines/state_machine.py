@@ -3,9 +3,9 @@
 The test's ``state_machine`` names a declared symbol bound to a factory
 ``make_machine(symbols: Mapping[str, Callable]) -> type[RuleBasedStateMachine]``;
 the factory gets the contract's resolved implementation callables, so the
-same machine checks the reference, your engine or a mutant.  (A
-``module:attr`` written in the contract is accepted too: a machine class, or a
-factory called the same way.)
+same machine checks the reference, your engine or a mutant.  Contracts never
+name code themselves: the factory is imported only because a binding file
+names it.
 
 Each generated program is one example; steps are counted as they run.  An
 ``AssertionError`` (a rule or invariant comparing the implementation with the
@@ -43,11 +43,7 @@ def machine_class(check: Check, symbols: Mapping[str, Callable[..., Any]], targe
     name = check.state_machine or ""
     obj = symbols.get(name, target)
     if obj is None:
-        from ..bind.binding import import_target
-
-        obj, problem, _ = import_target(name)
-        if problem:
-            raise TypeError(problem)
+        raise TypeError(f"state machine '{name}' is not a bound symbol")
     if not (isinstance(obj, type) and issubclass(obj, RuleBasedStateMachine)):
         obj = obj(dict(symbols))
     if not (isinstance(obj, type) and issubclass(obj, RuleBasedStateMachine)):

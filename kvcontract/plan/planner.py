@@ -179,6 +179,7 @@ def plan_contract(contract: Contract, contract_set: Any = None, *, options: Any 
             max_examples=test.max_examples,
             min_examples=test.min_examples if test.min_examples is not None else gate_min,
             state_machine=test.state_machine,
+            # A machine's factory gets every bound symbol; its own symbol is checked as a factory.
             needs_symbols=symbols_used(contract, nodes, deps) if kind == "falsification" else (),
             quantifier=ob.quantifier if ob else "forall", **base))
 

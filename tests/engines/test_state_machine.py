@@ -5,7 +5,7 @@ import dataclasses
 
 import pytest
 
-from kvcontract.bind.binding import load_binding_files, machine_targets, resolve_symbols, symbols_needed
+from kvcontract.bind.binding import load_binding_files, resolve_symbols, symbols_needed
 from kvcontract.bind.scope import implementation_scope
 from kvcontract.contract.load import load_contract
 from kvcontract.diagnostics import BadInput
@@ -35,7 +35,7 @@ falsification_tests:
   - id: FALSIFY-CNT-001
     rule: "counter lifecycle"
     obligation: CNT-001
-    state_machine: "MACHINE:make_machine"
+    state_machine: lifecycle
     max_examples: 30
 """
 
@@ -93,27 +93,20 @@ def ws(tmp_path, monkeypatch):
     return Workspace(tmp_path, monkeypatch)
 
 
-def _run(ws, add_target: str = "counter_add", *, as_symbol: bool = False, options=None):
+def _run(ws, add_target: str = "counter_add", *, options=None):
     impl = ws.module(IMPL)
     machine = ws.module(MACHINE, prefix="machine")
-    contract = load_contract(ws.contract("cnt", CONTRACT.replace("MACHINE", machine)))
+    contract = load_contract(ws.contract("cnt", CONTRACT))
     symbols = {"counter_new": f"{impl}:counter_new", "counter_add": f"{impl}:{add_target}",
-               "counter_get": f"{impl}:counter_get"}
-    if as_symbol:  # the documented form: a declared symbol bound to the factory
-        test = dataclasses.replace(contract.falsification_tests[0], state_machine="lifecycle")
-        contract = dataclasses.replace(contract, falsification_tests=(test,))
-        symbols["lifecycle"] = f"{machine}:make_machine"
+               "counter_get": f"{impl}:counter_get", "lifecycle": f"{machine}:make_machine"}
     (check,) = plan_contract(contract, None)
     bindings = load_binding_files([ws.binding({"cnt": symbols})])
     impls = resolve_symbols(contract, bindings, needed=symbols_needed(contract, [check]))
-    targets = machine_targets(contract)
-    return run_state_machine(check, implementation_scope(contract, impls), options or RunOptions(seed=3),
-                             target=targets.get(check.state_machine))
+    return run_state_machine(check, implementation_scope(contract, impls), options or RunOptions(seed=3))
 
 
-@pytest.mark.parametrize("as_symbol", [False, True])
-def test_a_correct_implementation_runs_every_program(ws, as_symbol):
-    result = _run(ws, as_symbol=as_symbol)
+def test_a_correct_implementation_runs_every_program(ws):
+    result = _run(ws)
     assert result.verdict is Verdict.NOT_FALSIFIED, result.detail
     assert result.examples == 30 and result.min_examples == 30 and result.is_evidence
     assert result.cases > 30  # steps, across programs
@@ -150,17 +143,39 @@ def test_too_few_programs_are_not_evidence(ws):
 def test_a_factory_that_returns_no_machine_is_an_error(ws):
     impl = ws.module(IMPL)
     broken = ws.module("def make_machine(symbols):\n    return 42\n", prefix="machine")
-    contract = load_contract(ws.contract("cnt", CONTRACT.replace("MACHINE", broken)))
+    contract = load_contract(ws.contract("cnt", CONTRACT))
     (check,) = plan_contract(contract, None)
-    bindings = load_binding_files([ws.binding({"cnt": {"counter_new": f"{impl}:counter_new"}})])
-    scope = implementation_scope(contract, resolve_symbols(contract, bindings, needed=[]))
-    result = run_state_machine(check, scope, RunOptions(seed=3), target=machine_targets(contract)[check.state_machine])
+    bindings = load_binding_files([ws.binding({"cnt": {
+        "counter_new": f"{impl}:counter_new", "counter_add": f"{impl}:counter_add",
+        "counter_get": f"{impl}:counter_get", "lifecycle": f"{broken}:make_machine"}})])
+    scope = implementation_scope(contract, resolve_symbols(contract, bindings, needed=symbols_needed(contract, [check])))
+    result = run_state_machine(check, scope, RunOptions(seed=3))
     assert result.verdict is Verdict.ERROR and "not a RuleBasedStateMachine" in result.detail
 
 
-def test_a_missing_machine_module_is_bad_input(ws):
-    contract = load_contract(ws.contract("cnt", CONTRACT.replace("MACHINE", "no_such_machine_module")))
+def test_a_missing_machine_module_is_bad_input_naming_the_binding(ws):
+    impl = ws.module(IMPL)
+    contract = load_contract(ws.contract("cnt", CONTRACT))
+    (check,) = plan_contract(contract, None)
+    binding = ws.binding({"cnt": {"counter_new": f"{impl}:counter_new", "counter_add": f"{impl}:counter_add",
+                                  "counter_get": f"{impl}:counter_get", "lifecycle": "no_such_machine_module:make"}})
     with pytest.raises(BadInput) as info:
-        machine_targets(contract)
+        resolve_symbols(contract, load_binding_files([binding]), needed=symbols_needed(contract, [check]))
     assert info.value.diagnostics[0].code == "KV611"
-    assert info.value.diagnostics[0].pos.file == contract.path
+    assert info.value.diagnostics[0].pos.file == binding
+
+
+def test_a_contract_that_names_code_in_state_machine_is_rejected(ws):
+    path = ws.contract("cnt", CONTRACT.replace("state_machine: lifecycle", 'state_machine: "machines:make_machine"'))
+    with pytest.raises(BadInput) as info:
+        load_contract(path)
+    assert [d.code for d in info.value.diagnostics] == ["KV112"]
+
+
+def test_a_state_machine_that_is_not_a_declared_symbol_is_a_finding(ws):
+    from kvcontract.contract.validate import validate
+
+    contract = load_contract(ws.contract("cnt", CONTRACT.replace("state_machine: lifecycle",
+                                                                   "state_machine: lifecylce")))
+    codes = [d.code for d in validate([contract])]
+    assert "KV412" in codes

@@ -76,7 +76,7 @@ falsification_tests:
   - id: T-3
     rule: "machine"
     obligation: OB-IMPL
-    state_machine: "machines:make_machine"
+    state_machine: lifecycle
 kani_harnesses:
   - id: H-1
     obligation: OB-IMPL
@@ -169,7 +169,7 @@ def test_prose_is_planned_but_not_executable(plan):
     _, checks = plan
     by_id = {c.id: c for c in checks}
     assert by_id["T-2"].expr is None and not is_executable(by_id["T-2"])
-    assert is_executable(by_id["T-3"]) and by_id["T-3"].state_machine == "machines:make_machine"
+    assert is_executable(by_id["T-3"]) and by_id["T-3"].state_machine == "lifecycle"
     assert "LAW:prose" not in by_id
 
 
