@@ -230,3 +230,25 @@ def test_audit_context_pickles_for_spawned_workers(toy):
     context.run((0, 0))  # fills the per-process scope caches
     clone = pickle.loads(pickle.dumps(context))
     assert clone.units == context.units and clone.run((0, 0)).verdict.value == "FALSIFIED"
+
+
+def test_check_audit_flags_and_report_section(toy, capsys):
+    """The pieces `kvcontract check --audit` is wired from: flags, audit of the finished run, the report section."""
+    from kvcontract.audit.cli import add_check_audit_arguments, audit_finished_run
+    from kvcontract.report.markdown import render_markdown
+    from kvcontract.run import prepare_run, run_prepared
+    from kvcontract.run.command import add_check_arguments, options_from_args
+
+    directory, contract, binding = toy
+    mutants = write(directory, "zoo.yaml", "toy-v1:\n" + GOOD_ZOO)
+    parser = argparse.ArgumentParser()
+    add_check_audit_arguments(add_check_arguments(parser))
+    args = parser.parse_args([contract, "--binding", binding, "-j", "1", "--max-examples", "50",
+                              "--audit", "--mutants", mutants])
+    options = options_from_args(args)
+    prepared = prepare_run([contract], options)
+    run = run_prepared(prepared, options)
+    assert args.audit and audit_finished_run(run, prepared, options, args)
+    assert "PASS audit: 2 of 2 mutants killed" in capsys.readouterr().out
+    report = render_markdown(run, audit=True)
+    assert "Falsifiability — 2 of 2 mutants killed" in report and "`MUT-TOY-001`" in report
