@@ -252,3 +252,27 @@ def test_check_audit_flags_and_report_section(toy, capsys):
     assert "PASS audit: 2 of 2 mutants killed" in capsys.readouterr().out
     report = render_markdown(run, audit=True)
     assert "Falsifiability — 2 of 2 mutants killed" in report and "`MUT-TOY-001`" in report
+
+
+def test_mutant_file_found_by_key_or_default_location(toy):
+    directory, contract, binding = toy
+    opts = RunOptions(jobs=1, max_examples=50, binding_files=(binding,))
+    # Default: harnesses/mutants/<contract-id>.yaml under the project root (here the directory itself).
+    (directory / "harnesses" / "mutants").mkdir(parents=True)
+    write(directory / "harnesses" / "mutants", "toy-v1.yaml", "toy-v1:\n" + GOOD_ZOO)
+    assert audit_paths([contract], options=opts).contracts[0].audit["passed"]
+    # The contract's mutants: key, relative to the contract file, wins over the default.
+    write(directory, "toy-v1.yaml", CONTRACT + "mutants: zoo/only-one.yaml\n")
+    (directory / "zoo").mkdir()
+    write(directory / "zoo", "only-one.yaml", "toy-v1:\n" + _mutant("MUT-TOY-009", "double_plus_one", "FALSIFY-TOY-001"))
+    audit = audit_paths([contract], options=opts).contracts[0].audit
+    assert [m["id"] for m in audit["mutants"]] == ["MUT-TOY-009"]
+
+
+def test_missing_mutants_file_named_by_the_contract_is_bad_input(toy):
+    directory, contract, binding = toy
+    write(directory, "toy-v1.yaml", CONTRACT + "mutants: nowhere.yaml\n")
+    with pytest.raises(BadInput) as info:
+        audit_paths([contract], options=RunOptions(jobs=1, binding_files=(binding,)))
+    (diag,) = info.value.diagnostics
+    assert diag.code == "KV810" and diag.pos.line == CONTRACT.count("\n") + 1
