@@ -22,6 +22,7 @@ __all__ = [
     "ActiveOnlyFootprintCache", "cache_new_footprint_active_only", "footprint_after_active_only",
     "FinishFreesDecodeCache", "cache_new_finish_frees_decode", "lengths_after_finish_frees_decode",
     "misuse_rejected_decode_finished_allowed", "footprint_bytes_page_rounded",
+    "SharedReadCache", "cache_new_shared_reads",
 ]
 
 
@@ -88,6 +89,18 @@ class FinishFreesDecodeCache(BatchedKVCache):
             del self._keys[seq][layer][keep:], self._values[seq][layer][keep:]
 
 
+class SharedReadCache(BatchedKVCache):
+    """``read`` memoises the stacked history and hands out the same arrays: a caller's in-place edit
+    (an in-place RoPE, a scale) silently rewrites what every later read returns."""
+
+    def read(self, seq: int, layer: int) -> tuple[np.ndarray, np.ndarray]:
+        memo = self.__dict__.setdefault("_reads", {})
+        key = (seq, layer, self.length(seq) if seq in self._keys else -1)
+        if key not in memo:
+            memo[key] = super().read(seq, layer)
+        return memo[key]  # BUG: the memoised arrays themselves, not copies
+
+
 def _factory(cls: type[BatchedKVCache]) -> Callable[[int, int, int, str], BatchedKVCache]:
     def cache_new(n_layers: int, n_kv: int, d_k: int, dtype: str) -> BatchedKVCache:
         return cls(n_layers, n_kv, d_k, dtype)
@@ -103,6 +116,7 @@ cache_new_kv_swapped = _factory(SwappedReadCache)
 cache_new_drops_oldest = _factory(EvictingCache)
 cache_new_footprint_active_only = _factory(ActiveOnlyFootprintCache)
 cache_new_finish_frees_decode = _factory(FinishFreesDecodeCache)
+cache_new_shared_reads = _factory(SharedReadCache)
 
 
 def _run(cls: type[BatchedKVCache], prompt_lens: Sequence[int], steps: int, finish_after: Sequence[int],
