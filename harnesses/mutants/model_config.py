@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from kvcontract.reference.model_config import KNOWN_CONFIGS, from_hf_dict, moe_valid
+from kvcontract.reference.model_config import KNOWN_CONFIGS, from_hf_dict
 
 __all__ = [
     "config_errors_no_gqa_divisibility", "config_valid_no_gqa_divisibility",
@@ -114,5 +114,3 @@ def gqa_group_simd_unchecked(n_heads_list, n_kv_list) -> np.ndarray:
         raise ValueError("gqa_group_simd: every n_heads and n_kv must be >= 1")
     return heads // kvs  # BUG: the `np.any(heads % kvs)` rejection is missing
 
-
-_ = moe_valid  # the reference rule moe_valid_expert_width departs from

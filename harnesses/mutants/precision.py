@@ -18,7 +18,6 @@ from kvcontract.reference.quant import (
     MixedPrecisionBuffer,
     F16_MAX,
     FULL_BITS,
-    GROUP_OVERHEAD_BYTES,
     GroupQuantized,
     _check_bits,
     _f16_down,
@@ -26,7 +25,6 @@ from kvcontract.reference.quant import (
     assigned_bits,
     dequantize,
     precision_lower_bound,
-    storage_bytes,
 )
 
 __all__ = [
@@ -208,8 +206,6 @@ def compression_ratio_no_overhead(bits_list: Sequence[int], width: int, group_si
     stored = storage_bytes_no_overhead(bits_list, width, group_size)
     return 1.0 if stored == 0 else len(bits_list) * width * 2 / stored
 
-
-_ = (GROUP_OVERHEAD_BYTES, storage_bytes)  # the reference accounting these mutants depart from
 
 
 class _F32FullRowsBuffer(MixedPrecisionBuffer):

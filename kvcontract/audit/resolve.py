@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Sequence
 
 from ..bind.binding import BindingEntry, BindingSet, resolve_symbols
 from ..bind.project import find_project_root
