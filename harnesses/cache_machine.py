@@ -9,7 +9,8 @@ a plain-Python model of the seed's semantics:
 * prefill sets a sequence's length to its prompt length;
 * a decode step appends exactly one token to every active sequence and none to
   finished ones (ragged lengths);
-* history is append-only and in temporal order (every read equals the model);
+* history is append-only and in temporal order (every read equals the model),
+  and editing what a read returned never changes the cache;
 * layers are isolated (each layer reads back exactly its own writes);
 * the footprint is Σ_seq L × len × 2 × n_kv × d_k × sizeof(dtype);
 * misuse (decode before prefill, decoding a finished sequence, a step missing
@@ -108,6 +109,16 @@ def make_machine(symbols: Mapping[str, Callable[..., Any]], *,
             seq = active[pick % len(active)]
             sym["cache_finish"](self.cache, seq)
             self.finished.add(seq)
+
+        @precondition(lambda self: bool(self.model))
+        @rule(pick=st.integers(0, _MAX_SEQUENCES - 1), layer_pick=st.integers(0, 2))
+        def edit_what_was_read(self, pick: int, layer_pick: int) -> None:
+            """A caller editing a read in place (an in-place RoPE, a scale) must not reach the cache."""
+            seqs = sorted(self.model)
+            keys, values = sym["cache_read"](self.cache, seqs[pick % len(seqs)], layer_pick % self.n_layers)
+            for array in (keys, values):
+                if isinstance(array, np.ndarray) and array.flags.writeable:  # read-only views are fine too
+                    array += 1000.0
 
         # ---- misuse: each must raise and leave the cache unchanged ----------------------
         @precondition(lambda self: not self.model)

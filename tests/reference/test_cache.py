@@ -119,3 +119,22 @@ def _leaves(error):
             yield from _leaves(inner)
     else:
         yield error
+
+
+class _SharedReadCache(BatchedKVCache):
+    def read(self, seq, layer):  # hands out the same arrays every time
+        memo = self.__dict__.setdefault("_memo", {})
+        key = (seq, layer, self.length(seq))
+        if key not in memo:
+            memo[key] = super().read(seq, layer)
+        return memo[key]
+
+
+def test_machine_catches_reads_that_alias_the_cache():
+    symbols = {sym: getattr(ref, sym) for sym in REQUIRED_SYMBOLS}
+    symbols["cache_new"] = lambda L, n_kv, d_k, dtype: _SharedReadCache(L, n_kv, d_k, dtype)
+    machine = make_machine(symbols)
+    machine.TestCase.settings = MACHINE_SETTINGS
+    with pytest.raises(BaseException) as caught:
+        machine.TestCase("runTest").runTest()
+    assert any(isinstance(error, AssertionError) for error in _leaves(caught.value))
