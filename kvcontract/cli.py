@@ -153,9 +153,17 @@ def _search_path(parser: argparse.ArgumentParser) -> None:
 
 
 def add_check_arguments(parser: argparse.ArgumentParser) -> None:
+    from .audit.cli import add_check_audit_arguments
     from .run.command import add_check_arguments as add
 
     add(parser)
+    add_check_audit_arguments(parser)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from .audit.cli import cmd_audit as run_audit
+
+    return run_audit(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -186,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = _command(sub, "check", cmd_check,
                  "run every check of the contracts against the bound implementation; QA-gate reports")
     add_check_arguments(p)
+
+    p = _command(sub, "audit", cmd_audit,
+                 "falsifiability audit: run the gate once per mutant of the bug zoo, print the kill matrix")
+    from .audit.cli import add_audit_arguments
+
+    add_audit_arguments(p)
     return parser
 
 

@@ -125,11 +125,18 @@ def cmd_check(args: argparse.Namespace) -> int:
     failures = format_failures(run)
     if failures:
         print("\n" + failures)
+    audit = bool(getattr(args, "audit", False))
+    audit_passed = True
+    if audit:
+        from ..audit.cli import audit_finished_run
+
+        audit_passed = audit_finished_run(run, prepared, options, args)
     report_dir = options.report_dir or project.report_dir or DEFAULT_REPORT_DIR
-    written = write_reports(run, report_dir, junit_path=options.junit_xml, template_path=options.template)
-    summary_path = append_step_summary(render_markdown(run, template_path=options.template))
+    written = write_reports(run, report_dir, junit_path=options.junit_xml, template_path=options.template,
+                            audit=audit)
+    summary_path = append_step_summary(render_markdown(run, template_path=options.template, audit=audit))
     shown = {k: str(v) for k, v in written.items()}
     if summary_path is not None:
         shown["step summary"] = str(summary_path)
     print("\n" + format_summary(run, written=shown, colour=colour))
-    return 0 if run.passed else 1
+    return 0 if run.passed and audit_passed else 1
