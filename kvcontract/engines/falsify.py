@@ -15,6 +15,7 @@ FALSIFIED only with a shrunk counterexample that replays concretely.
 """
 from __future__ import annotations
 
+import math
 import time
 import traceback
 from typing import Any, Mapping
@@ -26,7 +27,9 @@ from hypothesis.errors import HypothesisException, Unsatisfiable
 from ..bind.scope import WrongReturnType
 from ..contract.model import Example
 from ..expr.concrete import EvalError, ImplementationError, evaluate
+from ..expr.nodes import free_names
 from ..expr.parse import ExprSyntaxError, parse_expr
+from ..expr.printer import to_text
 from ..expr.scope import Scope
 from ..plan.model import Check
 from ..verdicts.model import CheckResult, Verdict
@@ -49,6 +52,10 @@ __all__ = ["run_falsification", "hypothesis_settings", "EXHAUSTIVE_FACTOR"]
 # A finite domain with at most this many times max_examples inputs is enumerated instead of sampled.
 EXHAUSTIVE_FACTOR = 4
 _CASE_ERRORS = (EvalError, ImplementationError, NotBoolean, EmptyDomain)
+
+
+class _BadExample(Exception):
+    """An explicit example that contradicts its own declarations (shape, derived value)."""
 
 
 class _Violated(Exception):
@@ -130,16 +137,61 @@ class _Attack:
 
     # -- explicit examples ---------------------------------------------------
     def example_values(self, example: Example, plan: InputPlan) -> dict[str, Any]:
-        values = dict(example.inputs)
-        for name, value in list(values.items()):
-            domain = self.check.variables.get(name)
-            if domain is not None and domain.kind == "array" and isinstance(value, list):
-                values[name] = np.asarray(value, dtype=np.dtype(domain.dtype))
-        for name in plan.order:  # derived variables follow from the given ones
+        """The example's inputs typed as declared; derived variables computed from their bases.
+
+        Only what the check reads must be given: a derived variable whose bases
+        are not all given is left out (evaluating the check says so if it needs
+        it), and a given derived value must agree with its definition.
+        """
+        given = dict(example.inputs)
+        values: dict[str, Any] = {}
+        for name in plan.order:
             domain = plan.domains[name]
-            if name not in values and domain.kind == "derived" and domain.value is not None:
-                values[name] = evaluate(domain.value, self.scope.with_values(values))
+            if domain.kind == "derived" and domain.value is not None:
+                bases = [b for b in free_names(domain.value) if b in self.check.variables]
+                if all(b in values for b in bases):
+                    computed = evaluate(domain.value, self.scope.with_values(values))
+                    if name in given and not _close(given[name], computed, self.check.tolerance, self.check.rtol):
+                        raise _BadExample(f"'{name}' is given as {given[name]!r}, but its definition "
+                                          f"{name} = {to_text(domain.value)} gives {computed!r}")
+                    values[name] = computed
+                    continue
+            if name in given:
+                values[name] = self._typed(name, given[name], values)
+        for name, value in given.items():  # inputs the check does not read stay visible in reports
+            values.setdefault(name, self._typed(name, value, values))
         return values
+
+    def _typed(self, name: str, value: Any, values: Mapping[str, Any]) -> Any:
+        """An array input built with its declared dtype and shape (an empty list keeps its dimensions)."""
+        domain = self.check.variables.get(name)
+        if domain is None or domain.kind != "array" or not isinstance(value, list):
+            return value
+        array = np.asarray(value, dtype=np.dtype(domain.dtype))
+        dims = [values.get(d) if isinstance(d, str) else d for d in domain.shape]
+        if any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) for d in dims):
+            return array  # a dimension the example does not give: keep the shape as written
+        shape = tuple(int(d) for d in dims)
+        if array.size == 0 and math.prod(shape) == 0:
+            return array.reshape(shape)
+        if array.shape != shape:
+            raise _BadExample(f"'{name}' has shape {array.shape}, but its declared shape "
+                              f"{list(domain.shape)} is {shape} here")
+        return array
+
+    def _missing(self, exc: BaseException, example: Example, plan: InputPlan) -> str | None:
+        """'the example does not give X' when evaluating it read a variable it leaves out."""
+        if not isinstance(exc, EvalError):
+            return None
+        for name in plan.order:
+            if name not in example.inputs and exc.message.startswith(f"unknown name '{name}'"):
+                domain = plan.domains[name]
+                if domain.kind == "derived" and domain.value is not None:
+                    bases = [b for b in free_names(domain.value) if b in plan.domains and b not in example.inputs]
+                    return (f"the example does not give {', '.join(repr(b) for b in bases)}, which the check "
+                            f"reads (needed for derived '{name}'; or give '{name}' itself)")
+                return f"the example does not give '{name}', which the check reads"
+        return None
 
     def run_example(self, example: Example, plan: InputPlan) -> CheckResult | None:
         where = f"example at {example.pos}"
@@ -160,7 +212,12 @@ class _Attack:
                                                reproduce=self.reproduce, expect_violation=False)
                     cex.replayed = True  # the example was just evaluated concretely
                     return self.result(Verdict.FALSIFIED, f"{where}: {problem}", counterexample=cex)
+        except _BadExample as exc:
+            return self.result(Verdict.ERROR, f"{where}: {exc}")
         except _CASE_ERRORS as exc:
+            missing = self._missing(exc, example, plan)
+            if missing:
+                return self.result(Verdict.ERROR, f"{where}: {missing}")
             return self.error(exc, values, where)
         return None
 
