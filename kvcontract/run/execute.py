@@ -53,9 +53,15 @@ def execute_check(check: Check, impl: Scope, spec: Scope, options: RunOptions, *
                 # say so — an unproved obligation must still get evidence or fail.
                 from ..engines.falsify import run_falsification
 
-                reason = result.detail
+                reason = result.detail.removeprefix("no Z3 form: ")
                 result = run_falsification(check, spec, options)
-                result.mode = f"spec, no Z3 form ({reason})" if not result.mode else f"{result.mode}; spec, no Z3 form"
+                result.engine = "hypothesis"
+                result.mode = ", ".join(part for part in (
+                    f"hypothesis on the specification (no Z3 form: {reason})",
+                    result.mode.removeprefix("hypothesis ")) if part)
+                if result.verdict is Verdict.PROVED:  # sampling is never a proof, whatever an engine said
+                    result = error_result(check, "internal error: a Hypothesis fallback claimed PROVED",
+                                          engine="hypothesis")
         elif check.kind == "harness":
             from ..engines.bounded import run_harness
 
