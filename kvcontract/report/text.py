@@ -17,6 +17,7 @@ __all__ = [
     "format_seconds",
     "sorted_items",
     "count_label",
+    "is_exhaustive",
     "is_short_of_examples",
     "summary_line",
     "failure_text",
@@ -45,13 +46,26 @@ def format_seconds(seconds: float) -> str:
     return f"{seconds:.2f}s"
 
 
+def is_exhaustive(res: CheckResult) -> bool:
+    """Did the check enumerate every input of its (finite) domain, rather than sample it?"""
+    enumerated = res.engine == "exhaustive" or "exhaustive: all " in res.mode  # bounded.py / falsify.py wording
+    return bool(res.cases) and enumerated and res.verdict is not Verdict.NOT_FALSIFIED
+
+
 def is_short_of_examples(res: CheckResult) -> bool:
     """NOT_FALSIFIED, but on fewer examples than the check's minimum: not evidence."""
     return res.verdict is Verdict.NOT_FALSIFIED and not res.is_evidence
 
 
 def count_label(res: CheckResult) -> str:
-    """How much work backs the verdict: examples, cases, or the proof's mode."""
+    """How much work backs the verdict: examples, cases, or the proof's mode.
+
+    An exhaustive enumeration says both how many inputs it ran and how many of
+    them met the premise (``64 cases, 32 met the premise``): its evidence is the
+    whole domain, not a sample, so the example minimum does not apply.
+    """
+    if is_exhaustive(res):
+        return f"{plural(res.cases, 'case')}, {res.examples} met the premise"
     if res.verdict is Verdict.NOT_FALSIFIED or res.examples:
         text = plural(res.examples, "example")
         if is_short_of_examples(res):

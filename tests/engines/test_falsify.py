@@ -240,3 +240,18 @@ def test_inputs_do_not_depend_on_what_else_is_imported(ws):
     again = run_falsification(checks["CONFORM:total"], scope, RunOptions(max_examples=300, seed=2))
     assert again.counterexample.inputs == first.counterexample.inputs
     assert again.cases == first.cases
+
+
+def test_an_exhaustive_check_is_evidence_whatever_its_example_minimum(ws):
+    # 4 * 8 * 3 = 96 inputs is the whole domain: far fewer than min_examples, and still a bounded proof.
+    contract = SMALL.replace('''    given: {n_kv: {type: int, min: 1, max: 4}, d_k: {type: int, min: 1, max: 8}}
+  - id: FALSIFY-DIV-001''', '''    given: {n_kv: {type: int, min: 1, max: 4}, d_k: {type: int, min: 1, max: 8}}
+    min_examples: 5000
+  - id: FALSIFY-DIV-001''')
+    _, checks, scope = sizing(ws, contract=contract)
+    result = run_falsification(checks["FALSIFY-SMALL-001"], scope, OPTIONS)
+    assert result.verdict is Verdict.VERIFIED_BOUNDED and result.cases == 96 and result.examples == 96
+    assert result.is_evidence and GateResult.decide("c1", "G", "gate", [result]).passed
+    from kvcontract.report.text import count_label
+
+    assert count_label(result) == "96 cases, 96 met the premise"

@@ -48,3 +48,16 @@ def test_failures_are_printed_in_full_and_nothing_for_a_pass():
     assert "___ kv-cache-sizing-v1 :: FALSIFY-KV-001 ___" in text
     assert "specification:  4" in text
     assert format_failures(passing_run()) == ""
+
+
+def test_an_exhaustive_check_shows_cases_enumerated_and_premises_met():
+    from kvcontract.verdicts.model import CheckResult, Verdict
+
+    res = CheckResult("FALSIFY-KV-004", "falsification", "c", Verdict.VERIFIED_BOUNDED, engine="hypothesis",
+                      mode="exhaustive: all 64 inputs of the declared domain", cases=64, examples=32,
+                      min_examples=1000)
+    assert "64 cases, 32 met the premise" in format_check_line(res)
+    assert res.is_evidence
+    sampled = CheckResult("F", "falsification", "c", Verdict.NOT_FALSIFIED, engine="hypothesis",
+                          mode="hypothesis seed=0", cases=1040, examples=1000, min_examples=1000)
+    assert "1000 examples" in format_check_line(sampled)
