@@ -64,6 +64,7 @@ from typing import Any
 
 import jinja2
 
+from ..audit.matrix import time_to_kill_stats
 from ..verdicts.model import CheckResult, ContractRun, RunResult, Verdict
 from . import text
 
@@ -145,9 +146,16 @@ def _audit_view(audit: dict) -> dict:
             "killers": killers,
             "counterexample": mutant.get("counterexample"),
             "survived": bool(mutant.get("survived", not killers)),
+            "seconds": mutant.get("seconds"),
         })
     killed = sum(not m["survived"] for m in mutants)
+    for m in mutants:  # a survivor was never killed: it has no time to kill
+        m["time_to_kill"] = text.format_seconds(m["seconds"]) if not m["survived"] and m["seconds"] is not None else "—"
+    stats = time_to_kill_stats([{"mutants": [m for m in mutants if m["seconds"] is not None]}])
+    timing = (f"time to kill: median {text.format_seconds(stats['median'])}, worst "
+              f"{text.format_seconds(stats['worst'])}") if stats["killed"] else ""
     return {
+        "timing": timing,
         "checks": checks,
         "mutants": mutants,
         "passed": bool(audit.get("passed", False)),

@@ -97,7 +97,11 @@ def test_audit_renders_a_kill_matrix():
     text = render_markdown(audited_run(), audit=True)
     assert "### ❌ Falsifiability — 3 of 4 mutants killed" in text
     row = next(line for line in text.splitlines() if line.startswith("| `M-KV-INT32-WRAP`"))
-    assert row.endswith("| **SURVIVED** |")
+    assert row.endswith("| **SURVIVED** | — |")  # a survivor has no time to kill
+    killed = next(line for line in text.splitlines() if line.startswith("| `M-KV-NO-FACTOR-2`"))
+    assert killed.endswith("| killed | 0.05s |")
+    # median of the killed mutants' 0.05, 0.04, 0.03 s; the survivor's 4.1 s is not a time to kill
+    assert "3 of 4 mutants killed; time to kill: median 0.04s, worst 0.05s." in text
     assert "⚠️ missed" in row
     assert "accumulates in int32 \\| wraps" in row
     assert "- M-KV-QUADRATIC-S: expected FALSIFY-KV-003 to kill it, it did not" in text
