@@ -87,7 +87,9 @@ def _paths(args: argparse.Namespace) -> list[str]:
     from ..bind.project import load_project_config
 
     project = load_project_config(os.getcwd())
-    return list(args.paths) or [os.path.join(project.root, p) for p in project.contracts] or ["contracts"]
+    from ..report.paths import display_path
+
+    return list(args.paths) or [display_path(os.path.join(project.root, p)) for p in project.contracts] or ["contracts"]
 
 
 def _report_dir(options, paths: Sequence[str]) -> str:

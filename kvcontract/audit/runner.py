@@ -22,7 +22,9 @@ from typing import Callable, Optional, Sequence
 
 from ..diagnostics import BadInput, Diagnostic, SourcePos
 from ..engines.options import RunOptions
+from ..report.paths import display_path, display_paths
 from ..report.result import tool_versions
+from ..run.orchestrate import recorded_options
 from ..run.prepare import Prepared, prepare_run
 from ..verdicts.model import CheckResult, ContractRun, GateResult, RunResult
 from .execute import AuditUnit, run_units
@@ -138,10 +140,9 @@ def audit_paths(paths: Sequence[str], *, options: RunOptions, mutant_files: Sequ
         contract, gate = planned.contract, planned.contract.gate
         decided = GateResult.decide(contract.id, gate.id if gate else "", gate.name if gate else contract.id,
                                     checks, gate.pass_criteria if gate else "")
-        runs.append(ContractRun(contract.id, contract.path, decided, document))
-    recorded = options.to_json()
-    recorded.update(bindings=list(prepared.bindings.files), mutant_files=list(mutant_files), audit=True,
-                    full_matrix=full_matrix)
+        runs.append(ContractRun(contract.id, display_path(contract.path), decided, document))
+    recorded = recorded_options(options, prepared)
+    recorded.update(mutant_files=display_paths(list(mutant_files)), audit=True, full_matrix=full_matrix)
     return RunResult(tool=tool_versions(), command=list(command) or ["kvcontract", "audit", *paths],
                      seed=options.seed, options=recorded, contracts=runs)
 

@@ -13,6 +13,7 @@ from typing import Sequence
 from ..bind.project import load_project_config
 from ..diagnostics import BadInput, Diagnostic, SourcePos
 from ..engines.options import DEFAULT_MAX_EXAMPLES, RunOptions
+from ..report.paths import display_path
 from .orchestrate import effective_jobs, run_prepared
 from .prepare import prepare_run
 
@@ -104,7 +105,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     options = options_from_args(args)
     project = load_project_config(os.getcwd())
-    paths = list(args.paths) or [os.path.join(project.root, p) for p in project.contracts] or ["contracts"]
+    paths = list(args.paths) or [display_path(os.path.join(project.root, p)) for p in project.contracts] or ["contracts"]
     prepared = prepare_run(paths, options)
     _check_profile(options.hypothesis_profile)  # after binding imports, which may register profiles
     if prepared.warnings:

@@ -10,17 +10,31 @@ import os
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..engines.options import RunOptions
+from ..report.paths import display_path, display_paths
 from ..report.result import tool_versions
 from ..verdicts.model import CheckResult, ContractRun, GateResult, RunResult
 from .execute import WorkerContext
 from .pool import run_tasks
 from .prepare import Prepared, prepare_run
 
-__all__ = ["check_paths", "run_prepared", "effective_jobs"]
+__all__ = ["check_paths", "run_prepared", "effective_jobs", "recorded_options"]
+
+_PATH_OPTIONS = ("binding_files", "search_path", "report_dir", "junit_xml", "template")
 
 
 def effective_jobs(options: RunOptions) -> int:
     return max(1, options.jobs if options.jobs is not None else (os.cpu_count() or 1))
+
+
+def recorded_options(options: RunOptions, prepared: Prepared) -> dict:
+    """The options a Result records; paths relative to the working directory, so any checkout writes the same."""
+    recorded = options.to_json()
+    recorded["jobs"] = effective_jobs(options)
+    recorded["bindings"] = display_paths(list(prepared.bindings.files))
+    for key in _PATH_OPTIONS:
+        if key in recorded:
+            recorded[key] = display_paths(recorded[key])
+    return recorded
 
 
 def _gate(planned, results: list[CheckResult], only: bool) -> GateResult:
@@ -45,12 +59,11 @@ def run_prepared(prepared: Prepared, options: RunOptions, *, command: Sequence[s
     for (contract_index, _), result in zip(tasks, results):
         by_contract[contract_index].append(result)
     contracts = [
-        ContractRun(planned.contract.id, planned.contract.path, _gate(planned, res, bool(options.only)))
+        ContractRun(planned.contract.id, display_path(planned.contract.path),
+                    _gate(planned, res, bool(options.only)))
         for planned, res in zip(prepared.contracts, by_contract)
     ]
-    recorded = options.to_json()
-    recorded["jobs"] = effective_jobs(options)
-    recorded["bindings"] = list(prepared.bindings.files)
+    recorded = recorded_options(options, prepared)
     return RunResult(tool=tool_versions(), command=list(command), seed=options.seed, options=recorded,
                      contracts=contracts)
 

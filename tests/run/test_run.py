@@ -57,7 +57,7 @@ def test_a_correct_implementation_passes_the_gate_in_plan_order(ws):
     assert run.passed and run.contracts[0].gate.reasons == []
     assert [cid for cid, _ in verdicts(run)] == ["CONFORM:per_token", "CONFORM:total", "PROVE:KV-MON-001",
                                                 "FALSIFY-MON-001"]
-    assert run.seed == 1 and run.options["max_examples"] == 50 and run.options["bindings"] == [binding]
+    assert run.seed == 1 and run.options["max_examples"] == 50 and run.options["bindings"] == ["binding.yaml"]  # relative to the working directory
     parallel = check_paths([path], options=RunOptions(binding_files=(binding,), jobs=2, **FAST))
     assert verdicts(parallel) == verdicts(run)
 
