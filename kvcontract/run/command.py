@@ -105,7 +105,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     options = options_from_args(args)
     project = load_project_config(os.getcwd())
-    paths = list(args.paths) or [display_path(os.path.join(project.root, p)) for p in project.contracts] or ["contracts"]
+    configured = [display_path(os.path.join(project.root, p)) for p in project.contracts]
+    paths = list(args.paths) or configured or ["contracts"]
     prepared = prepare_run(paths, options)
     _check_profile(options.hypothesis_profile)  # after binding imports, which may register profiles
     if prepared.warnings:
