@@ -15,12 +15,12 @@ from ..plan.model import Check
 from ..verdicts.model import CheckResult, Verdict
 from .options import RunOptions
 
-__all__ = ["combine_with_z3", "combine"]
+__all__ = ["combine_with_z3", "combine", "run_z3"]
 
 _STRENGTH = {Verdict.PROVED: 3, Verdict.VERIFIED_BOUNDED: 2, Verdict.NOT_FALSIFIED: 1}
 
 
-def _run_z3(check: Check, scope: Scope, options: RunOptions) -> CheckResult | str:
+def run_z3(check: Check, scope: Scope, options: RunOptions) -> CheckResult | str:
     """Z3's result, or a one-line reason it did not run."""
     try:
         from .bounded import run_conformance_z3  # type: ignore[attr-defined]
@@ -69,4 +69,4 @@ def combine(hypothesis: CheckResult, z3: CheckResult | str) -> CheckResult:
 
 
 def combine_with_z3(result: CheckResult, check: Check, scope: Scope, options: RunOptions) -> CheckResult:
-    return combine(result, _run_z3(check, scope, options))
+    return combine(result, run_z3(check, scope, options))

@@ -47,8 +47,10 @@ from .counterexample import (
 from .options import RunOptions
 from .strategies import ARRAY_DIM_CAP, EmptyDomain, InputPlan, enumerate_inputs, input_plan, inputs_strategy, roots_of
 
-__all__ = ["run_falsification", "hypothesis_settings", "EXHAUSTIVE_FACTOR"]
+__all__ = ["run_falsification", "hypothesis_settings", "EXHAUSTIVE_FACTOR", "PROVED_CONFIRM_EXAMPLES"]
 
+# Hypothesis examples a conformance check still runs once Z3 proved it over the whole declared domain.
+PROVED_CONFIRM_EXAMPLES = 100
 # A finite domain with at most this many times max_examples inputs is enumerated instead of sampled.
 EXHAUSTIVE_FACTOR = 4
 _CASE_ERRORS = (EvalError, ImplementationError, NotBoolean, EmptyDomain)
@@ -81,12 +83,14 @@ def hypothesis_settings(options: RunOptions, max_examples: int) -> settings:
 
 
 class _Attack:
-    def __init__(self, check: Check, scope: Scope, options: RunOptions):
+    def __init__(self, check: Check, scope: Scope, options: RunOptions, *, examples_cap: int | None = None):
         self.check, self.scope, self.options = check, scope, options
         self.max_examples = options.max_examples_for(check)
         if options.hypothesis_profile and options.max_examples is None:
             self.max_examples = settings.get_profile(options.hypothesis_profile).max_examples
         self.min_examples = options.min_examples_for(check, self.max_examples)
+        if examples_cap is not None and examples_cap < self.max_examples:
+            self.max_examples = self.min_examples = examples_cap
         self.seed = options.seed
         self.reproduce = reproduce_command(check, self.seed, options.reproduce_args,
                                            options.max_examples)
@@ -368,10 +372,22 @@ def run_falsification(check: Check, scope: Scope, options: RunOptions | None = N
     """Attack ``check`` with its examples, then every input or Hypothesis; never raises for a bad case."""
     options = options or RunOptions()
     started = time.monotonic()
-    result = _Attack(check, scope, options).run()
-    if check.kind == "conformance" and result.verdict in (Verdict.NOT_FALSIFIED, Verdict.VERIFIED_BOUNDED):
-        from .conformance import combine_with_z3  # lazy: z3 is imported only when needed
+    if check.kind != "conformance" or check.expr is None:
+        result = _Attack(check, scope, options).run()
+    else:
+        # Z3 first: when it proves the implementation equal to the formula over the whole
+        # declared domain, Hypothesis only confirms the concrete calls agree with the trace
+        # (PROVED_CONFIRM_EXAMPLES); the proof, not a sample, is the evidence.
+        from .conformance import combine, run_z3  # lazy: z3 is imported only when needed
 
-        result = combine_with_z3(result, check, scope, options)
+        z3 = run_z3(check, scope, options)
+        proved = not isinstance(z3, str) and z3.verdict is Verdict.PROVED
+        attack = _Attack(check, scope, options, examples_cap=PROVED_CONFIRM_EXAMPLES if proved else None)
+        result = attack.run()
+        if result.verdict in (Verdict.NOT_FALSIFIED, Verdict.VERIFIED_BOUNDED):
+            if proved and attack.max_examples == PROVED_CONFIRM_EXAMPLES:
+                result.detail += (f" (Z3 proved the whole declared domain: {PROVED_CONFIRM_EXAMPLES} examples "
+                                  f"confirm the concrete calls)")
+            result = combine(result, z3)
     result.seconds = time.monotonic() - started
     return result

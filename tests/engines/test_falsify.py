@@ -255,3 +255,21 @@ def test_an_exhaustive_check_is_evidence_whatever_its_example_minimum(ws):
     from kvcontract.report.text import count_label
 
     assert count_label(result) == "96 cases, 96 met the premise"
+
+
+def test_a_conformance_proved_by_z3_runs_fewer_examples_and_a_sampled_one_all(ws):
+    from kvcontract.engines.falsify import PROVED_CONFIRM_EXAMPLES
+
+    _, checks, scope = sizing(ws)
+    many = RunOptions(max_examples=300, seed=7)
+    proved = run_falsification(checks["CONFORM:total"], scope, many)
+    assert proved.verdict is Verdict.PROVED and proved.is_evidence
+    assert proved.examples == PROVED_CONFIRM_EXAMPLES < 300
+    assert "Z3 proved the whole declared domain" in proved.detail
+    # A falsification test gets every example it asks for, whatever Z3 could prove about it.
+    sampled = run_falsification(checks["FALSIFY-MON-001"], scope, many)
+    assert sampled.verdict is Verdict.NOT_FALSIFIED and sampled.examples == 300
+    # A wrong total is still caught, by Z3 or Hypothesis, with a replayed counterexample.
+    _, checks, scope = sizing(ws, MUTANT, kv_total="kv_total_capped")
+    caught = run_falsification(checks["CONFORM:total"], scope, many)
+    assert caught.verdict is Verdict.FALSIFIED and caught.counterexample.replayed
