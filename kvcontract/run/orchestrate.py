@@ -15,6 +15,7 @@ from ..report.result import tool_versions
 from ..verdicts.model import CheckResult, ContractRun, GateResult, RunResult
 from .execute import WorkerContext
 from .pool import run_tasks
+from .schedule import longest_first, share_result, shared_runs
 from .prepare import Prepared, prepare_run
 
 __all__ = ["check_paths", "run_prepared", "effective_jobs", "recorded_options"]
@@ -53,8 +54,33 @@ def run_prepared(prepared: Prepared, options: RunOptions, *, command: Sequence[s
                  on_result: Optional[Callable[[CheckResult], None]] = None) -> RunResult:
     context = WorkerContext(prepared, options)
     tasks = prepared.tasks()
-    results = run_tasks(context, tasks, jobs=effective_jobs(options), timeout_s=options.timeout_s,
-                        on_result=on_result)
+    checks = [context.check(task) for task in tasks]
+    try:  # the implementation scopes, built before any worker forks (workers inherit them)
+        owner = shared_runs([(task[0], check, context.scopes(task[0])[0]) for task, check in zip(tasks, checks)])
+    except Exception:  # noqa: BLE001 - a binding that fails here fails again, per check, in the run
+        owner = list(range(len(tasks)))
+    unique = [i for i, o in enumerate(owner) if o == i]
+    sharers: dict[int, list[int]] = {}
+    for index, o in enumerate(owner):
+        if o != index:
+            sharers.setdefault(o, []).append(index)
+    position = {index: k for k, index in enumerate(unique)}
+
+    def report(result: CheckResult) -> None:
+        if on_result is None:
+            return
+        on_result(result)
+        for other in sharers.get(_index_of(result), []):
+            on_result(share_result(result, checks[other]))
+
+    def _index_of(result: CheckResult) -> int:
+        return next(i for i in unique if checks[i].id == result.check_id and
+                    checks[i].contract_id == result.contract)
+
+    ran = run_tasks(context, [tasks[i] for i in unique], jobs=effective_jobs(options), timeout_s=options.timeout_s,
+                    on_result=report, order=longest_first([checks[i] for i in unique], options))
+    results = [ran[position[i]] if o == i else share_result(ran[position[o]], checks[i])
+               for i, o in enumerate(owner)]
     by_contract: list[list[CheckResult]] = [[] for _ in prepared.contracts]
     for (contract_index, _), result in zip(tasks, results):
         by_contract[contract_index].append(result)

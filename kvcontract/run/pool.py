@@ -126,13 +126,13 @@ def _context_for_platform():
 
 
 def run_tasks(context: WorkerContext, tasks: list[tuple[int, int]], *, jobs: int, timeout_s: float,
-              on_result: ResultCallback = None) -> list[CheckResult]:
-    """Each task's result, in the order of ``tasks``."""
+              on_result: ResultCallback = None, order: list[int] | None = None) -> list[CheckResult]:
+    """Each task's result, in the order of ``tasks``; workers take them in ``order`` (default: as given)."""
     if jobs <= 1 or len(tasks) <= 1:
         return _run_in_process(context, tasks, timeout_s, on_result)
     mp = _context_for_platform()
     results: list[CheckResult | None] = [None] * len(tasks)
-    queue = list(enumerate(tasks))
+    queue = [(index, tasks[index]) for index in (order if order is not None else range(len(tasks)))]
     workers = [_Worker(mp, context) for _ in range(min(jobs, len(tasks)))]
 
     def finish(index: int, result: CheckResult) -> None:
