@@ -26,7 +26,6 @@ sub-expression with its value, icontract style.
 """
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
@@ -38,6 +37,7 @@ from .concrete_support import (
     EvalError,
     ImplementationError,
     freeze,
+    fresh_argument,
     implementation_traceback,
     is_zero_divisor,
     plain,
@@ -87,6 +87,9 @@ def _is_literal(node: n.Node) -> bool:
     return isinstance(node, (n.Num, n.Str, n.Bool))
 
 
+_HANDLERS: dict[type, Any] = {}  # node type -> _Evaluator method, filled on first use
+
+
 class _Evaluator:
     def __init__(self, scope: Scope, record: list | None = None, text: str = ""):
         self.scopes = [scope]
@@ -105,7 +108,9 @@ class _Evaluator:
         return EvalError(message, node.span, self.function)
 
     def eval(self, node: n.Node) -> Any:
-        if self.record is None or self.quiet or _is_literal(node):
+        if self.record is None:  # the hot path: no explanation being recorded
+            return self._dispatch(node)
+        if self.quiet or _is_literal(node):
             return self._dispatch(node)
         source = self.text[node.span[0]:node.span[1]]
         try:
@@ -125,10 +130,15 @@ class _Evaluator:
         return bool(value)
 
     def _dispatch(self, node: n.Node) -> Any:
-        method = getattr(self, "_" + type(node).__name__.lower(), None)
+        # One dictionary lookup per node: the handler is found by name once per node type.
+        kind = type(node)
+        method = _HANDLERS.get(kind)
         if method is None:
-            raise self.fail(f"cannot evaluate {type(node).__name__}", node)
-        return method(node)
+            method = getattr(_Evaluator, "_" + kind.__name__.lower(), None)
+            if method is None:
+                raise self.fail(f"cannot evaluate {kind.__name__}", node)
+            _HANDLERS[kind] = method
+        return method(self, node)
 
     # -- atoms --------------------------------------------------------
     def _num(self, node: n.Num) -> Any:
@@ -399,7 +409,7 @@ class _Evaluator:
                 key = None  # an unhashable argument: just call again
         try:
             # Copies: an implementation that mutates its input must not change the variables.
-            result = plain(fn.fn(*(copy.deepcopy(a) if isinstance(a, (list, np.ndarray)) else a for a in args)))
+            result = plain(fn.fn(*(fresh_argument(a) for a in args)))
         except Exception as exc:  # KeyboardInterrupt / SystemExit are BaseException: never caught
             error = ImplementationError(fn.name, fn.target, exc, implementation_traceback(exc))
             if key is not None:

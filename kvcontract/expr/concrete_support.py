@@ -5,6 +5,7 @@ under a counterexample, and the implementation's own traceback.
 """
 from __future__ import annotations
 
+import copy
 import math
 import os
 import traceback
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["EvalError", "ImplementationError", "short_repr", "short_repr_text", "values_equal", "freeze", "plain",
+__all__ = ["fresh_argument", "EvalError", "ImplementationError", "short_repr", "short_repr_text", "values_equal", "freeze", "plain",
            "implementation_traceback", "is_zero_divisor"]
 
 _EXPR_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -103,3 +104,19 @@ def values_equal(a: Any, b: Any) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(values_equal(x, y) for x, y in zip(a, b))
     return bool(a == b)
+
+
+def fresh_argument(value: Any) -> Any:
+    """A copy of a mutable argument, so an implementation that mutates it cannot change the variables.
+
+    Scalars and strings are immutable and passed as they are; an array is copied
+    with ``ndarray.copy``, a flat list of immutable items shallowly; only nested
+    containers need a deep copy (the hot path of every implementation call).
+    """
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        if all(isinstance(item, (str, int, float, bool, type(None))) for item in value):
+            return list(value)
+        return copy.deepcopy(value)
+    return value

@@ -228,3 +228,17 @@ def test_an_implementation_cannot_mutate_the_variables():
 
     scope = Scope({"xs": [1, 2, 3]}, {"shrink": ImplFn("shrink", ("xs",), pop_first)})
     assert ev("shrink(xs) == 2 and len(xs) == 3 and shrink == 2", scope) is True
+
+
+def test_nested_lists_and_arrays_reach_implementations_as_copies_too():
+    import numpy as np
+
+    def scribble(rows, arr):
+        rows[0].append(99)
+        arr[0] = 42.0
+        return 0
+
+    rows, arr = [[1], [2]], np.zeros(2)
+    scope = Scope({"rows": rows, "arr": arr}, {"scribble": ImplFn("scribble", ("rows", "arr"), scribble)})
+    assert ev("scribble(rows, arr) == 0", scope) is True
+    assert rows == [[1], [2]] and arr.tolist() == [0.0, 0.0]
