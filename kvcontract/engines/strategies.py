@@ -219,14 +219,42 @@ def _dim(name: str, dim: Any, values: Mapping[str, Any]) -> int:
     return int(size)
 
 
+def _is_static(domain: Domain) -> bool:
+    """Does the domain's strategy not depend on values drawn before it?"""
+    if domain.kind in ("bool", "enum"):
+        return True
+    if domain.kind in ("int", "float"):
+        return all(node is None or isinstance(node, Num) for node in (domain.min, domain.max))
+    if domain.kind == "list":
+        return domain.element is not None and _is_static(domain.element)
+    if domain.kind == "array":
+        return (all(not isinstance(s, str) for s in domain.shape)
+                and all(node is None or isinstance(node, Num) for node in (domain.min, domain.max)))
+    return False  # derived values and anything else: computed from the values drawn so far
+
+
 def inputs_strategy(plan: InputPlan, scope: Scope):
-    """A strategy of ``{variable: value}`` dicts, drawn in ``plan.order``."""
+    """A strategy of ``{variable: value}`` dicts, drawn in ``plan.order``.
+
+    Strategies whose bounds are literals are built once here, not once per
+    example; the draws, and so the inputs for a seed, are the same either way.
+    """
+    static: dict[str, Any] = {}
+    for name in plan.order:
+        domain = plan.domains[name]
+        if _is_static(domain):
+            try:
+                static[name] = _strategy(name, domain, {}, scope, name in plan.dim_vars)
+            except EmptyDomain:
+                pass  # raised again, and reported, when drawn
 
     @st.composite
     def draw_inputs(draw) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in plan.order:
-            strategy = _strategy(name, plan.domains[name], values, scope, name in plan.dim_vars)
+            strategy = static.get(name)
+            if strategy is None:
+                strategy = _strategy(name, plan.domains[name], values, scope, name in plan.dim_vars)
             values[name] = draw(strategy)
         return values
 

@@ -123,3 +123,29 @@ def test_enumerate_gives_up_on_large_or_continuous_domains():
 def test_to_jsonable_turns_arrays_into_lists():
     assert to_jsonable({"W": np.ones((2, 1)), "n": np.int64(3), "x": float("inf")}) == \
         {"W": [[1.0], [1.0]], "n": 3, "x": "inf"}
+
+
+def test_literal_bounded_strategies_are_built_once_and_dependent_ones_per_draw(monkeypatch):
+    from kvcontract.engines import strategies
+
+    built: list[str] = []
+    original = strategies._strategy
+
+    def counting(name, *args, **kwargs):
+        built.append(name)
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(strategies, "_strategy", counting)
+    plan = input_plan(VARIABLES, ["kv_len", "n_heads", "dtype"])
+    seen = []
+
+    @settings(max_examples=20, database=None, derandomize=True)
+    @given(inputs_strategy(plan, Scope()))
+    def draw(values):
+        seen.append(values)
+        assert 0 <= values["kv_len"] <= values["S"] and values["n_heads"] == values["n_kv"] * values["group"]
+
+    draw()
+    static = {"S", "n_kv", "group", "dtype"}
+    assert {name for name in built if built.count(name) == 1} >= static  # once, when the strategy was made
+    assert built.count("kv_len") == len(seen) and built.count("n_heads") == len(seen)  # bounds follow the draws
