@@ -228,9 +228,16 @@ def tool_versions() -> dict[str, str]:
 def _module_version(name: str) -> str:
     try:
         if name == "z3":
-            import z3  # heavy; imported only when a run records its versions
+            # From the package metadata: importing z3 (and loading libz3) only to name it would
+            # cost every run that never solves anything.  Z3's own version string has three parts.
+            from importlib import metadata
 
-            return z3.get_version_string()
+            try:
+                return ".".join(metadata.version("z3-solver").split(".")[:3])
+            except metadata.PackageNotFoundError:
+                import z3
+
+                return z3.get_version_string()
         module = __import__(name)
         return str(getattr(module, "__version__", "unknown"))
     except ImportError:
