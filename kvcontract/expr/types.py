@@ -169,15 +169,16 @@ class _Checker:
         if isinstance(node, n.Unary):
             t = self.visit(node.operand, local)
             if node.op == "not":
-                self.truth(t, node.operand)
+                self.truth(t, node.operand, "not")
                 return BOOL
             self.arithmetic_operand(t, node.op, node.operand)
             return t if t.kind in ("int", "real", "array") else ANY
         if isinstance(node, n.Binary):
             return self.binary(node, local)
         if isinstance(node, (n.BoolOp, n.Implies)):
+            op = node.op if isinstance(node, n.BoolOp) else "=>"
             for child in n.children(node):
-                self.truth(self.visit(child, local), child)
+                self.truth(self.visit(child, local), child, op)
             return BOOL
         if isinstance(node, n.Compare):
             types = [self.visit(c, local) for c in (node.left, *node.comparators)]
@@ -194,7 +195,7 @@ class _Checker:
                 self.comparison("<=", node.value, value, bound, self.visit(bound, local))
             return BOOL
         if isinstance(node, n.IfExp):
-            self.truth(self.visit(node.cond, local), node.cond)
+            self.truth(self.visit(node.cond, local), node.cond, "if")
             return join(self.visit(node.then, local), self.visit(node.orelse, local))
         if isinstance(node, n.Call):
             return self.call(node, local)
@@ -223,9 +224,12 @@ class _Checker:
         self.issue(f"unknown name '{node.id}'" + (f"; {hint}" if hint else ""), node, "name")
         return ANY
 
-    def truth(self, t: Type, node: n.Node) -> None:
+    def truth(self, t: Type, node: n.Node, op: str) -> None:
+        # Python truthiness of a number, string or list is never what a contract means by a condition.
         if t.kind == "array":
             self.issue("the truth value of an array is ambiguous: use all(...) or any(...)", node)
+        elif t.kind in ("int", "real", "str", "list"):
+            self.issue(f"'{op}' needs a bool, got {t}", node)
 
     def arithmetic_operand(self, t: Type, op: str, node: n.Node) -> None:
         if t.kind == "bool":
@@ -368,7 +372,7 @@ class _Checker:
             self.issue(f"cannot iterate over {iterable}", gen.iter)
         inner = {**local, gen.var: _element(iterable)}
         if gen.cond is not None:
-            self.truth(self.visit(gen.cond, inner), gen.cond)
+            self.truth(self.visit(gen.cond, inner), gen.cond, "if")
         return self.visit(gen.elt, inner)
 
     def call_function(self, node: n.Call, local: dict[str, Type]) -> Type:

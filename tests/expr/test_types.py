@@ -85,6 +85,13 @@ MISTAKES = [
     ("kv_total(n_kv='f16')", "parameter 'n_kv' is int, got str", "'f16'"),
     ("abs", "builtin 'abs' must be called", "abs"),
     ("W > 0 and has_bias", "truth value of an array is ambiguous", "W > 0"),
+    ("n_kv => has_bias", "'=>' needs a bool, got int", "n_kv"),
+    ("has_bias => eps", "'=>' needs a bool, got float", "eps"),
+    ("has_bias and d_k", "'and' needs a bool, got int", "d_k"),
+    ("dtype or has_bias", "'or' needs a bool, got enum", "dtype"),
+    ("not S", "'not' needs a bool, got int", "S"),
+    ("not layer_types", "'not' needs a bool, got list", "layer_types"),
+    ("1 if S else 2", "'if' needs a bool, got int", "S"),
     ("3 in n_kv", "'in' needs a list", "n_kv"),
     ("layer_types['a']", "an index must be an integer", "'a'"),
     ("n_kv[0]", "cannot subscript a int", "n_kv"),
@@ -107,6 +114,19 @@ def test_missing_parameter_of_a_function_is_reported():
     assert [i.message for i in issues] == [
         f"kv_total(): parameter '{p}' is neither given nor a variable in scope" for p in ("L", "n_kv", "d_k", "dtype")
     ]
+
+
+def test_implication_of_ints_is_a_type_error_on_both_sides():
+    _, issues = infer(parse_expr("x => x"), {"x": INT}, {})
+    assert [(i.message, i.span) for i in issues] == [("'=>' needs a bool, got int", (0, 1)),
+                                                     ("'=>' needs a bool, got int", (5, 6))]
+
+
+@pytest.mark.parametrize("text", ["has_bias => S > 0", "not has_bias", "all(W >= 0) or any(W < 0)",
+                                  "count(t == 'mamba' for t in layer_types if t != 'mamba') > 0", "unknown_x => has_bias"])
+def test_boolean_operands_of_bool_or_unknown_type_are_accepted(text):
+    _, issues = check(text)
+    assert [i for i in issues if i.kind == "type"] == []
 
 
 def test_generator_variable_is_local_to_the_generator():
