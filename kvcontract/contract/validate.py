@@ -9,7 +9,8 @@ KV403 an id (obligation, test, harness, contract) is defined twice in the set
 KV404 ``depends_on`` names a contract not found on the search path
 KV405 ``depends_on`` forms a cycle
 KV406 a gate check names no equation, defined symbol, obligation, test or harness
-KV407 a count in ``pass_criteria`` ("All 6 falsification tests pass") is not the real count
+KV407 a count in ``pass_criteria`` ("All 6 falsification tests pass", "all six tests",
+      "6/6 tests") is not the real count (see :mod:`validate_counts`)
 KV410 a symbol parameter is not a declared variable
 KV412 a test's ``state_machine`` names no declared symbol
 plus the expression and domain rules of :mod:`validate_names` (KV408, KV411,
@@ -18,21 +19,16 @@ KV210-KV214) and, where the type checker is available, KV409.
 from __future__ import annotations
 
 import os
-import re
 from typing import Iterable
 
 from ..diagnostics import Diagnostic, SourcePos, did_you_mean
 from .model import Contract
 from .repository import ContractSet
+from .validate_counts import COUNT_PATTERN, check_counts
 from .validate_names import check_domains, check_names, is_strict
 
 __all__ = ["validate", "validate_contract", "COUNT_PATTERN"]
 
-COUNT_PATTERN = re.compile(
-    r"\ball\s+(\d+)\s+(falsification\s+tests?|tests?|kani\s+harnesses|harness(?:es)?|"
-    r"proof\s+obligations?|obligations?|checks?)\b",
-    re.IGNORECASE,
-)
 
 
 def validate(contracts: ContractSet | Iterable[Contract]) -> list[Diagnostic]:
@@ -123,20 +119,7 @@ def _gate_rules(contract: Contract) -> list[Diagnostic]:
             out.append(Diagnostic(
                 "KV406", f"gate check '{ref.name}' names no equation, obligation, falsification test or harness",
                 ref.pos, hint=did_you_mean(ref.name, known)))
-    for match in COUNT_PATTERN.finditer(gate.pass_criteria):
-        claimed, kind = int(match.group(1)), match.group(2).lower()
-        if "harness" in kind:
-            real, label = len(contract.harnesses), "kani_harnesses"
-        elif "obligation" in kind:
-            real, label = len(contract.obligations), "proof_obligations"
-        elif "check" in kind:
-            real, label = len(gate.checks), "qa_gate checks"
-        else:
-            real, label = len(contract.falsification_tests), "falsification_tests"
-        if claimed != real:
-            pos = gate.pass_criteria_pos.shifted(match.start(1)) if gate.pass_criteria_pos else gate.pos
-            out.append(Diagnostic("KV407", f"pass_criteria claims {claimed} {kind} but the contract has {real} "
-                                  f"{label}", pos, hint="write the real count, or drop the number"))
+    out.extend(check_counts(contract))
     return out
 
 
