@@ -3,7 +3,10 @@
 Where a contract's mutants come from, first match wins:
 
 1. ``--mutants FILE`` (repeatable): only those files are read;
-2. the contract's ``mutants:`` key, a path relative to the contract file;
+2. the contract's ``mutants:`` key, a path relative to the contract file that
+   must stay inside the contract's project root (KV813): the file names
+   ``module:attr`` targets the audit imports, and contract text must not
+   choose code from anywhere on disk;
 3. ``harnesses/mutants/<contract-id>.yaml`` under the project root (the
    directory with ``pyproject.toml``, where the default binding lives too).
 
@@ -32,6 +35,7 @@ __all__ = [
     "DEFAULT_MUTANT_DIR",
     "MutantPlan",
     "mutant_file_for",
+    "outside_project",
     "load_mutants_for",
     "plan_mutants",
     "affected_checks",
@@ -71,6 +75,18 @@ def mutant_file_for(contract: Contract) -> tuple[str, SourcePos | None]:
     return os.path.join(root, DEFAULT_MUTANT_DIR, f"{contract.id}.yaml"), None
 
 
+def outside_project(contract: Contract, path: str) -> str | None:
+    """The project root when ``path`` (a file named by ``mutants:``) resolves outside it, else None.
+
+    The root is the directory holding ``pyproject.toml`` (or ``.git``) above
+    the contract, else the parent of a ``contracts/`` directory, else the
+    contract's own directory.  Symbolic links are resolved on both sides.
+    """
+    root = os.path.realpath(find_project_root(os.path.dirname(os.path.abspath(contract.path))))
+    target = os.path.realpath(path)
+    return None if os.path.commonpath([root, target]) == root else root
+
+
 def load_mutants_for(contracts: Sequence[Contract], mutant_files: Sequence[str] = ()) -> dict[str, tuple[Mutant, ...]]:
     """Contract id -> its mutants, from ``mutant_files`` or each contract's own file.
 
@@ -94,6 +110,13 @@ def load_mutants_for(contracts: Sequence[Contract], mutant_files: Sequence[str] 
             if path in seen:
                 continue
             seen.add(path)
+            root = outside_project(contract, path) if named_at is not None else None
+            if root is not None:
+                diags.append(Diagnostic("KV813", f"mutant file '{contract.mutants}' resolves to {path}, outside "
+                                                 f"the project root {root}", named_at,
+                                        hint="keep mutant files under the project (harnesses/mutants/), or "
+                                             "pass a file you trust with --mutants FILE"))
+                continue
             if not os.path.exists(path):
                 if named_at is not None:
                     diags.append(Diagnostic("KV810", f"mutant file '{contract.mutants}' does not exist ({path})",
