@@ -24,6 +24,7 @@ CHECK_KINDS = (
     "proof",  # Z3 without bounds, on the specification (equations only)
     "conformance",  # implementation == equation, Hypothesis + Z3 where traceable
     "law",  # an equation that is a boolean law
+    "unchecked",  # an equation or obligation with nothing executable: UNCHECKED, never evidence
 )
 
 

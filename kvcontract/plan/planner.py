@@ -12,10 +12,13 @@ One check per:
 * falsification test: its id (Hypothesis, or a state machine);
 * Kani harness: its id (Z3 within the bound);
 * obligation about the implementation that no test or harness attacks:
-  ``FALSIFY:<id>``, so no obligation goes unchecked silently.
-
-Items with nothing machine-checkable (prose) are still planned, with
-``expr=None``: the engines report them UNCHECKED, which fails the gate.
+  ``FALSIFY:<id>``; a statement about the specification whose ``engines``
+  exclude z3 is ``SAMPLE:<id>`` (Hypothesis on the specification);
+* every equation and obligation left without an executable check (a prose
+  formula, no ``check:``, ``quantifier: exists`` over the implementation with
+  no harness to trace it, a definition nothing reads): ``UNCHECKED:<name>``,
+  with ``expr=None`` and the reason as its title.  Such a check can never be
+  evidence, so a contract cannot pass its gate with an item nobody checked.
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ from ..expr.nodes import Node, called_names, free_names
 from ..expr.parse import parse_expr
 from .model import Check
 
-__all__ = ["plan_contract", "is_executable", "symbols_used", "spec_provable", "conformance_text"]
+__all__ = ["plan_contract", "is_executable", "symbols_used", "spec_provable", "conformance_text",
+           "check_targets", "gate_requirements"]
 
 
 def _dependency_contracts(contract: Contract, contract_set: Any) -> list[Contract]:
@@ -120,6 +124,26 @@ def is_executable(check: Check) -> bool:
     return check.expr is not None or (check.kind == "state_machine" and bool(check.state_machine))
 
 
+def check_targets(check: Check) -> set[str]:
+    """The contract items (test/harness id, obligation id, equation name) this check is evidence for."""
+    return {name for name in (check.id, check.obligation_id, check.equation) if name}
+
+
+def gate_requirements(contract: Contract, checks: Iterable[Check]) -> list[tuple[str, tuple[str, ...]]]:
+    """For each ``qa_gate.checks`` entry: the ids of the planned checks that are evidence for it."""
+    if contract.gate is None:
+        return []
+    checks = list(checks)
+    return [(ref.name, tuple(c.id for c in checks if ref.name in check_targets(c)))
+            for ref in contract.gate.checks]
+
+
+def _unchecked(check_id: str, pos, reason: str, base: dict, *, obligation: str | None = None,
+               equation: str | None = None) -> Check:
+    return Check(id=f"UNCHECKED:{check_id}", kind="unchecked", pos=pos, title=reason, obligation_id=obligation,
+                 engine="none", expr=None, equation=equation, **base)
+
+
 def _engine_allowed(engines: tuple[str, ...], engine: str) -> bool:
     return not engines or engine in engines
 
@@ -163,6 +187,10 @@ def plan_contract(contract: Contract, contract_set: Any = None, *, options: Any 
             continue
         if spec_provable(contract, [ob.check, *ob.assume, ob.minimize], deps) and _engine_allowed(ob.engines, "z3"):
             checks.append(_obligation_check(ob, contract, f"PROVE:{ob.id}", "proof", "z3", base, gate_min))
+        elif (not _direct_symbols(contract, [ob.check, *ob.assume], deps) and ob.quantifier == "forall"
+              and _engine_allowed(ob.engines, "hypothesis")):
+            # About the specification alone, but z3 excluded: Hypothesis samples the specification.
+            checks.append(_obligation_check(ob, contract, f"SAMPLE:{ob.id}", "proof", "hypothesis", base, gate_min))
 
     for test in contract.falsification_tests:
         ob = contract.obligation(test.obligation) if test.obligation else None
@@ -203,7 +231,48 @@ def plan_contract(contract: Contract, contract_set: Any = None, *, options: Any 
         if not spec_only and _engine_allowed(ob.engines, "hypothesis"):
             checks.append(_obligation_check(ob, contract, f"FALSIFY:{ob.id}", "falsification", "hypothesis",
                                             base, gate_min, deps))
-    return checks
+    return _cover_everything(contract, checks, base)
+
+
+def _cover_everything(contract: Contract, checks: list[Check], base: dict) -> list[Check]:
+    """Append ``UNCHECKED:<name>`` for every equation and obligation no executable check covers."""
+    covered: set[str] = set()
+    read: set[str] = set()
+    for check in checks:
+        if is_executable(check):
+            covered |= check_targets(check)
+            read |= _names([check.expr, *check.assume, check.minimize])
+    # A definition is covered by the checks that read it (directly or through other definitions).
+    definitions = {eq.name: eq for eq in contract.equations.values() if eq.defines and eq.body is not None}
+    pending = list(read)
+    while pending:
+        name = pending.pop()
+        for eq in definitions.values():
+            if name in (eq.name, eq.defines) and eq.name not in covered:
+                covered.add(eq.name)
+                pending.extend(_names([eq.body, *eq.assume]))
+    extra: list[Check] = []
+    for eq in contract.equations.values():
+        if eq.name in covered:
+            continue
+        if eq.expr is None and eq.body is None:
+            reason = f"equation {eq.name}: the formula is prose (no expression to run): not evidence"
+        else:
+            reason = (f"equation {eq.name} defines {eq.defines}, which no executable check reads and no "
+                      f"binding implements: not evidence")
+        extra.append(_unchecked(eq.name, eq.pos, reason, base, equation=eq.name))
+    for ob in contract.obligations:
+        if ob.id in covered:
+            continue
+        if ob.check is None:
+            reason = f"obligation {ob.id}: no machine-checkable 'check:' and no test or harness with one"
+        elif ob.quantifier == "exists":
+            reason = (f"obligation {ob.id}: 'exists' over the implementation needs a harness (Z3 finds a "
+                      f"witness); sampling cannot show that one exists")
+        else:
+            reason = f"obligation {ob.id}: no engine it allows (engines: {', '.join(ob.engines)}) can run it"
+        extra.append(_unchecked(ob.id, ob.pos, reason, base, obligation=ob.id))
+    return checks + extra
 
 
 def _obligation_check(ob: Obligation, contract: Contract, check_id: str, kind: str, engine: str,
@@ -213,4 +282,4 @@ def _obligation_check(ob: Obligation, contract: Contract, check_id: str, kind: s
         expr=ob.check, expr_text=_text(ob.check_text), source=ob.check_text,
         variables=_variables(contract, ob.given), assume=ob.assume, examples=ob.examples,
         min_examples=gate_min, quantifier=ob.quantifier, minimize=ob.minimize,
-        needs_symbols=() if engine == "z3" else symbols_used(contract, [ob.check, *ob.assume], deps), **base)
+        needs_symbols=() if kind == "proof" else symbols_used(contract, [ob.check, *ob.assume], deps), **base)

@@ -41,9 +41,19 @@ def execute_check(check: Check, impl: Scope, spec: Scope, options: RunOptions, *
     if not is_executable(check):
         return CheckResult(check.id, check.kind, check.contract_id, Verdict.UNCHECKED,
                            obligation=check.obligation_id, engine=check.engine, title=check.title,
-                           detail="nothing machine-checkable (prose only): not evidence")
+                           detail=check.title if check.kind == "unchecked" else
+                           "nothing machine-checkable (prose only): not evidence")
     try:
-        if check.kind == "proof" or (check.kind == "law" and check.engine == "z3"):
+        if check.kind == "proof" and check.engine == "hypothesis":
+            # A statement about the specification whose engines exclude z3: sampled, never PROVED.
+            from ..engines.falsify import run_falsification
+
+            result = run_falsification(check, spec, options)
+            result.engine = "hypothesis"
+            result.mode = "hypothesis on the specification (engines exclude z3)"
+            if result.verdict is Verdict.PROVED:
+                result = error_result(check, "internal error: Hypothesis claimed PROVED", engine="hypothesis")
+        elif check.kind == "proof" or (check.kind == "law" and check.engine == "z3"):
             from ..engines.prove import run_proof
 
             result = run_proof(check, spec, timeout_ms=options.z3_timeout_ms, seed=options.seed)

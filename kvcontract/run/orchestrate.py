@@ -10,6 +10,7 @@ import os
 from typing import Callable, Iterable, Optional, Sequence
 
 from ..engines.options import RunOptions
+from ..plan.planner import gate_requirements
 from ..report.paths import display_path, display_paths
 from ..report.result import tool_versions
 from ..verdicts.model import CheckResult, ContractRun, GateResult, RunResult
@@ -42,7 +43,8 @@ def _gate(planned, results: list[CheckResult], only: bool) -> GateResult:
     contract = planned.contract
     gate = contract.gate
     decided = GateResult.decide(contract.id, gate.id if gate else "", gate.name if gate else contract.id,
-                                results, gate.pass_criteria if gate else "")
+                                results, gate.pass_criteria if gate else "",
+                                required=gate_requirements(contract, planned.checks))
     left_out = planned.planned - len(planned.checks)
     if only and left_out:
         decided.passed = False

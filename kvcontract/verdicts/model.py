@@ -109,11 +109,20 @@ class GateResult:
 
     @classmethod
     def decide(cls, contract: str, gate_id: str, name: str, checks: list[CheckResult],
-               pass_criteria: str = "") -> "GateResult":
-        """The gate passes only when every check of the contract is evidence."""
+               pass_criteria: str = "", *, required: Any = ()) -> "GateResult":
+        """The gate passes only when every check of the contract is evidence.
+
+        ``required``: (gate ``checks`` entry, ids of the planned checks that cover it) pairs; an
+        entry none of whose checks ran to evidence fails the gate by name.
+        """
         reasons = []
         if not checks:
             reasons.append("no executable check")
+        evidence = {res.check_id for res in checks if res.is_evidence}
+        for entry, check_ids in required:
+            if not any(cid in evidence for cid in check_ids):
+                reasons.append(f"gate check {entry}: no planned check gave evidence for it"
+                               if check_ids else f"gate check {entry}: no check was planned for it")
         for res in checks:
             if res.verdict not in EVIDENCE:
                 reasons.append(f"{res.check_id}: {res.verdict.value}")

@@ -105,6 +105,7 @@ def test_check_ids_kinds_and_order(plan):
         ("LAW:law_spec", "law", "z3"),
         ("LAW:law_impl", "law", "hypothesis"),
         ("PROVE:OB-SPEC", "proof", "z3"),
+        ("SAMPLE:OB-SPEC-HYP-ONLY", "proof", "hypothesis"),
         ("PROVE:OB-IMPL", "proof", "z3"),
         ("PROVE:OB-UNATTACKED", "proof", "z3"),
         ("T-1", "falsification", "hypothesis"),
@@ -113,6 +114,8 @@ def test_check_ids_kinds_and_order(plan):
         ("H-1", "harness", "z3"),
         ("FALSIFY:OB-UNATTACKED", "falsification", "hypothesis"),
         ("FALSIFY:OB-OPAQUE", "falsification", "hypothesis"),
+        ("UNCHECKED:prose", "unchecked", "none"),
+        ("UNCHECKED:OB-PROSE", "unchecked", "none"),
     ]
 
 
@@ -144,7 +147,9 @@ def test_spec_only_obligations_are_proved_and_implementation_ones_are_not(plan):
     _, checks = plan
     ids = {c.id for c in checks}
     assert "PROVE:OB-SPEC" in ids
-    assert "PROVE:OB-SPEC-HYP-ONLY" not in ids  # engines: [hypothesis] excludes z3
+    assert "PROVE:OB-SPEC-HYP-ONLY" not in ids  # engines: [hypothesis] excludes z3...
+    sampled = {c.id: c for c in checks}["SAMPLE:OB-SPEC-HYP-ONLY"]  # ...so Hypothesis samples the spec
+    assert (sampled.kind, sampled.engine, sampled.needs_symbols) == ("proof", "hypothesis", ())
     # Symbols that equations define are read as their formulas in a proof, so an
     # obligation about them is also a statement about the specification...
     assert "PROVE:OB-IMPL" in ids
@@ -171,6 +176,56 @@ def test_prose_is_planned_but_not_executable(plan):
     assert by_id["T-2"].expr is None and not is_executable(by_id["T-2"])
     assert is_executable(by_id["T-3"]) and by_id["T-3"].state_machine == "lifecycle"
     assert "LAW:prose" not in by_id
+    # Every equation and obligation gets a check: prose ones an UNCHECKED one, which is never evidence.
+    assert not is_executable(by_id["UNCHECKED:prose"]) and by_id["UNCHECKED:prose"].equation == "prose"
+    assert by_id["UNCHECKED:OB-PROSE"].obligation_id == "OB-PROSE"
+    assert "prose" in by_id["UNCHECKED:prose"].title
+
+
+EVERYTHING_COVERED = """
+metadata:
+  version: "1.0.0"
+  description: "items the planner used to skip"
+variables:
+  x: {type: int, min: 1, max: 100}
+symbols:
+  g: {params: [x], returns: int}
+  h: {params: [x], returns: int}
+equations:
+  ident:
+    formula: "g = x"
+  unread:
+    formula: "helper = x + 1"
+  read:
+    formula: "helper2 = x + 2"
+proof_obligations:
+  - id: OB-EXISTS-IMPL
+    type: invariant
+    property: "a witness in the implementation"
+    check: "h(x) == 50"
+    quantifier: exists
+  - id: OB-Z3-ONLY-IMPL
+    type: invariant
+    property: "implementation, engines z3 only"
+    check: "h(x) >= 0"
+    engines: [z3]
+  - id: OB-READS
+    type: bound
+    property: "reads a definition"
+    check: "helper2(x) > x"
+"""
+
+
+def test_every_equation_and_obligation_gets_a_check(tmp_path, monkeypatch):
+    ws = Workspace(tmp_path, monkeypatch)
+    checks = plan_contract(load_contract(ws.contract("cov", EVERYTHING_COVERED)), None)
+    by_id = {c.id: c for c in checks}
+    # 'exists' over the implementation: sampling cannot show a witness exists; z3-only over an
+    # implementation no equation defines: no engine allowed can run it; a definition nothing reads.
+    assert {i for i in by_id if i.startswith("UNCHECKED:")} == {
+        "UNCHECKED:OB-EXISTS-IMPL", "UNCHECKED:OB-Z3-ONLY-IMPL", "UNCHECKED:unread"}
+    assert "exists" in by_id["UNCHECKED:OB-EXISTS-IMPL"].title
+    assert "PROVE:OB-READS" in by_id  # ...and the definition it reads counts as covered
 
 
 def test_harness_carries_its_bound(plan):
