@@ -22,7 +22,7 @@ class RunOptions:
     z3_timeout_ms: int = 10_000
     # Orchestration
     timeout_s: float = 120.0  # per check; a check still running then is killed and is an ERROR
-    jobs: int | None = None  # None: os.cpu_count(); 1 runs in-process
+    jobs: int | None = None  # None: os.cpu_count(); 1 is one worker process (never this one)
     only: tuple[str, ...] = ()  # check ids to run (all when empty)
     # Inputs and outputs
     search_path: tuple[str, ...] = ()  # extra directories for depends_on

@@ -43,7 +43,7 @@ def add_check_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--only", action="append", default=[], metavar="ID",
                         help="run only this check (repeatable); a partial run never passes a gate")
     parser.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                        help="worker processes (default: CPU count; 1 runs in this process)")
+                        help="worker processes (default: CPU count; implementation code never runs in this process)")
     parser.add_argument("--report-dir", metavar="DIR",
                         help="where qa-gate.md and result.json are written (default: [tool.kvcontract] "
                              "report_dir, else reports/)")

@@ -12,16 +12,17 @@ Workers are forked on Linux, so they inherit the prepared run without
 pickling; elsewhere they are spawned and the prepared run is pickled (it holds
 no callables: each worker resolves its own bindings).
 
-``jobs == 1`` runs in this process; the timeout is then a SIGALRM that raises
-inside the check (effective for Python code, which is where a hang in an
-implementation under test usually is).
+Implementation code never runs in the parent, which only orchestrates:
+``jobs == 1`` is one forked worker, reused for every check, so an
+implementation that calls ``sys.exit`` or ``os._exit`` ends its worker (an
+ERROR for that check, "the implementation exited the process") and never the
+run, and ``--timeout`` kills a hung check at any ``-j``.
 """
 from __future__ import annotations
 
 import multiprocessing
 import signal
 import sys
-import threading
 import time
 import traceback
 from multiprocessing.connection import wait
@@ -30,13 +31,9 @@ from typing import Callable, Optional
 from ..verdicts.model import CheckResult
 from .execute import WorkerContext, error_result
 
-__all__ = ["run_tasks", "CheckTimeout"]
+__all__ = ["run_tasks"]
 
 ResultCallback = Optional[Callable[[CheckResult], None]]
-
-
-class CheckTimeout(BaseException):
-    """Raised by the alarm in an in-process run; a BaseException so no engine or Hypothesis swallows it."""
 
 
 def _timed_out(context: WorkerContext, task: tuple[int, int], seconds: float) -> CheckResult:
@@ -45,33 +42,10 @@ def _timed_out(context: WorkerContext, task: tuple[int, int], seconds: float) ->
                         seconds=seconds)
 
 
-def _run_in_process(context: WorkerContext, tasks: list[tuple[int, int]], timeout_s: float,
-                    on_result: ResultCallback) -> list[CheckResult]:
-    use_alarm = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    results = []
-    for task in tasks:
-        started = time.monotonic()
-        previous = None
-        if use_alarm:
-            def on_alarm(signum, frame):  # noqa: ARG001
-                raise CheckTimeout()
-
-            previous = signal.signal(signal.SIGALRM, on_alarm)
-            signal.setitimer(signal.ITIMER_REAL, timeout_s)
-        try:
-            result = context.run(task)
-        except CheckTimeout:
-            result = _timed_out(context, task, timeout_s)
-        finally:
-            if use_alarm:
-                signal.setitimer(signal.ITIMER_REAL, 0)
-                signal.signal(signal.SIGALRM, previous)
-        if not result.seconds:
-            result.seconds = time.monotonic() - started
-        results.append(result)
-        if on_result:
-            on_result(result)
-    return results
+def _exited(code: object) -> str:
+    if isinstance(code, int) and code < 0:
+        return f"the worker process was killed by signal {-code} while running this check (a crash?)"
+    return f"the implementation exited the process (code {code}) while running this check"
 
 
 def _worker_main(conn, context: WorkerContext) -> None:
@@ -85,6 +59,8 @@ def _worker_main(conn, context: WorkerContext) -> None:
             return
         try:
             result = context.run(task)
+        except SystemExit as exc:  # sys.exit() in the implementation: an ERROR, never the end of the run
+            result = error_result(context.check(task), _exited(exc.code), error=traceback.format_exc())
         except BaseException as exc:  # noqa: BLE001 - report, do not die silently
             result = error_result(context.check(task), f"worker failed: {type(exc).__name__}: {exc}",
                                   error=traceback.format_exc())
@@ -128,12 +104,12 @@ def _context_for_platform():
 def run_tasks(context: WorkerContext, tasks: list[tuple[int, int]], *, jobs: int, timeout_s: float,
               on_result: ResultCallback = None, order: list[int] | None = None) -> list[CheckResult]:
     """Each task's result, in the order of ``tasks``; workers take them in ``order`` (default: as given)."""
-    if jobs <= 1 or len(tasks) <= 1:
-        return _run_in_process(context, tasks, timeout_s, on_result)
+    if not tasks:
+        return []
     mp = _context_for_platform()
     results: list[CheckResult | None] = [None] * len(tasks)
     queue = [(index, tasks[index]) for index in (order if order is not None else range(len(tasks)))]
-    workers = [_Worker(mp, context) for _ in range(min(jobs, len(tasks)))]
+    workers = [_Worker(mp, context) for _ in range(min(max(jobs, 1), len(tasks)))]
 
     def finish(index: int, result: CheckResult) -> None:
         results[index] = result
@@ -160,10 +136,8 @@ def run_tasks(context: WorkerContext, tasks: list[tuple[int, int]], *, jobs: int
                     except (EOFError, OSError):
                         worker.process.join(timeout=2)  # the pipe closes a moment before the exit status is known
                         code = worker.process.exitcode
-                        finish(worker.index, error_result(
-                            context.check(worker.task), f"the worker process died (exit code {code}) while "
-                            f"running this check: the implementation crashed the interpreter?",
-                            seconds=now - worker.started))
+                        finish(worker.index, error_result(context.check(worker.task), _exited(code),
+                                                          seconds=now - worker.started))
                         replace = True
                     worker.task = None
                 elif now - worker.started >= timeout_s:

@@ -118,11 +118,6 @@ class GateResult:
         reasons = []
         if not checks:
             reasons.append("no executable check")
-        evidence = {res.check_id for res in checks if res.is_evidence}
-        for entry, check_ids in required:
-            if not any(cid in evidence for cid in check_ids):
-                reasons.append(f"gate check {entry}: no planned check gave evidence for it"
-                               if check_ids else f"gate check {entry}: no check was planned for it")
         for res in checks:
             if res.verdict not in EVIDENCE:
                 reasons.append(f"{res.check_id}: {res.verdict.value}")
@@ -130,6 +125,11 @@ class GateResult:
                 reasons.append(
                     f"{res.check_id}: ran {res.examples} examples, fewer than the minimum {res.min_examples}"
                 )
+        evidence = {res.check_id for res in checks if res.is_evidence}
+        for entry, check_ids in required:
+            if not any(cid in evidence for cid in check_ids):
+                reasons.append(f"gate check {entry}: no planned check gave evidence for it"
+                               if check_ids else f"gate check {entry}: no check was planned for it")
         return cls(contract, gate_id, name, not reasons, checks, reasons, pass_criteria)
 
 

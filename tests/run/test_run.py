@@ -87,7 +87,7 @@ def test_an_implementation_that_kills_its_worker_is_an_error(ws):
     run = check_paths([path], options=RunOptions(binding_files=(binding,), jobs=2, **FAST))
     results = {r.check_id: r for r in run.contracts[0].checks}
     assert results["FALSIFY-MON-001"].verdict is Verdict.ERROR
-    assert "exit code 3" in results["FALSIFY-MON-001"].detail
+    assert "the implementation exited the process (code 3)" in results["FALSIFY-MON-001"].detail
     assert not run.passed
 
 
