@@ -11,6 +11,9 @@ the equation and the symbol share a name.
 :func:`implementation_scope` also wraps every bound callable with a check of
 its declared ``returns`` type: an implementation that answers ``"512"`` or
 ``None`` where the contract says ``int`` is an ERROR, never silently compared.
+An accepted value is converted to the exact builtin type (an ``int`` subclass
+whose ``__eq__`` always says True becomes a plain ``int``; an ndarray subclass
+a plain ndarray of a numeric dtype) before any contract expression sees it.
 """
 from __future__ import annotations
 
@@ -29,6 +32,7 @@ __all__ = [
     "spec_scope",
     "implementation_scope",
     "returns_ok",
+    "coerce_return",
     "dependency_contracts",
 ]
 
@@ -107,6 +111,51 @@ def returns_ok(value: Any, returns: str) -> bool:
     return True  # an unknown tag is the validator's to reject, not a reason to fail every call
 
 
+_NUMERIC_KINDS = frozenset("biuf")
+
+
+def _numpy_scalar(value: Any) -> bool:
+    # numpy's own scalar types only: a subclass could override __eq__ or __int__.
+    return isinstance(value, np.generic) and type(value).__module__ == "numpy"
+
+
+def coerce_return(value: Any, returns: str) -> Any:
+    """``value`` as the exact builtin type of ``returns``; ``WrongReturnType`` when it is not one.
+
+    Subclasses are copied through the base type's own slot (``int.__int__``), never through
+    methods the subclass may override, so an object that merely claims equality cannot pass.
+    """
+    if returns in ("any", ""):
+        return value
+    if not returns_ok(value, returns):
+        raise WrongReturnType(returns)
+    if returns == "bool":
+        return bool(value) if _numpy_scalar(value) or type(value) is bool else _reject(value)
+    if returns in ("int", "float"):
+        if isinstance(value, np.generic):
+            if not _numpy_scalar(value):
+                _reject(value)
+            return value.item()
+        if isinstance(value, int):
+            return int.__int__(value)
+        return float.__float__(value)
+    if returns == "str":
+        return str.__str__(value)
+    if returns == "array":
+        array = np.asarray(value)  # a plain ndarray, whatever subclass came back
+        if array.dtype.kind not in _NUMERIC_KINDS:
+            raise WrongReturnType(f"array of dtype {array.dtype}")
+        return array
+    if returns.startswith("list[") and returns.endswith("]"):
+        items = value.tolist() if isinstance(value, np.ndarray) else list(value)
+        return [coerce_return(item, returns[5:-1]) for item in items]
+    return value
+
+
+def _reject(value: Any) -> Any:
+    raise WrongReturnType(type(value).__name__)
+
+
 def _type_checked(fn: Callable[..., Any], symbol: str, returns: str) -> Callable[..., Any]:
     if returns in ("any", ""):
         return fn
@@ -114,12 +163,17 @@ def _type_checked(fn: Callable[..., Any], symbol: str, returns: str) -> Callable
     @functools.wraps(fn)
     def checked(*args: Any) -> Any:
         value = fn(*args)
-        if not returns_ok(value, returns):
+        try:
+            return coerce_return(value, returns)
+        except WrongReturnType:
+            pass
+        try:
             shown = repr(value)
-            shown = shown if len(shown) <= 60 else shown[:57] + "..."
-            raise WrongReturnType(f"{symbol} is declared to return {returns}, "
-                                  f"but returned {type(value).__name__} {shown}")
-        return value
+        except Exception:  # noqa: BLE001 - a hostile __repr__ must not hide the type error
+            shown = "<unprintable>"
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        raise WrongReturnType(f"{symbol} is declared to return {returns}, "
+                              f"but returned {type(value).__name__} {shown}")
 
     return checked
 

@@ -8,7 +8,8 @@ import pytest
 
 from kvcontract.bind.binding import load_binding_files, resolve_symbols
 from kvcontract.bind.project import _minimal_kvcontract_table, find_project_root, load_project_config
-from kvcontract.bind.scope import SPEC_PREFIX, WrongReturnType, implementation_scope, returns_ok, spec_scope
+from kvcontract.bind.scope import (SPEC_PREFIX, WrongReturnType, coerce_return, implementation_scope, returns_ok,
+                                  spec_scope)
 from kvcontract.contract.load import load_contract
 from kvcontract.expr.concrete import ImplementationError, evaluate
 from kvcontract.expr.parse import parse_expr
@@ -106,3 +107,64 @@ def test_without_a_marker_the_contracts_directory_parent_is_the_root(tmp_path):
         pytest.skip("a project marker above tmp_path")
     assert config.root == str(tmp_path / "proj")
     assert config.default_bindings() == [str(tmp_path / "proj" / "harnesses" / "reference.yaml")]
+
+
+LIARS = """
+import numpy as np
+
+class AlwaysEqual(int):
+    def __eq__(self, other):
+        return True
+    __hash__ = int.__hash__
+
+class ClaimsNumber:
+    def __int__(self):
+        return 512
+    def __eq__(self, other):
+        return True
+
+class EqualArray(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+def liar_int(n_kv, d_k, dtype):
+    return AlwaysEqual(0)
+
+def looks_numeric(n_kv, d_k, dtype):
+    return ClaimsNumber()
+"""
+
+
+def test_returns_are_converted_to_exact_builtin_types(ws):
+    contract = load_contract(ws.contract("c1", SIZING_CONTRACT))
+    mod = ws.module(SIZING_IMPL + LIARS)
+    path = ws.binding({"c1": {"kv_bytes": f"{mod}:liar_int", "kv_total": f"{mod}:kv_total"}})
+    scope = implementation_scope(contract, resolve_symbols(contract, load_binding_files([path])))
+    # The int subclass's __eq__ would say 0 == 512; the contract sees a plain int 0.
+    value = evaluate(parse_expr("kv_bytes(2, 64, 'f16')"), scope)
+    assert type(value) is int and value == 0
+    assert evaluate(parse_expr("kv_bytes(2, 64, 'f16') == 512"), scope) is False
+    path = ws.binding({"c1": {"kv_bytes": f"{mod}:looks_numeric", "kv_total": f"{mod}:kv_total"}}, "b2.yaml")
+    scope = implementation_scope(contract, resolve_symbols(contract, load_binding_files([path])))
+    with pytest.raises(ImplementationError) as info:
+        evaluate(parse_expr("kv_bytes(2, 64, 'f16') == 512"), scope)
+    assert isinstance(info.value.exception, WrongReturnType)
+
+
+@pytest.mark.parametrize("value, returns, expected_type", [
+    (np.int64(3), "int", int), (np.float32(1.5), "float", float), (np.bool_(True), "bool", bool),
+    ((1, np.int64(2)), "list[int]", list),
+])
+def test_coerce_return_gives_builtin_types(value, returns, expected_type):
+    assert type(coerce_return(value, returns)) is expected_type
+
+
+def test_coerce_return_rejects_arrays_of_non_numbers_and_unwraps_subclasses():
+    class EqualArray(np.ndarray):
+        def __eq__(self, other):
+            return True
+
+    assert type(coerce_return(np.zeros(2).view(EqualArray), "array")) is np.ndarray
+    for bad in (np.array(["a"]), np.array([object()])):
+        with pytest.raises(WrongReturnType):
+            coerce_return(bad, "array")
