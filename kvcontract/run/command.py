@@ -136,7 +136,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     report_dir = options.report_dir or project.report_dir or DEFAULT_REPORT_DIR
     written = write_reports(run, report_dir, junit_path=options.junit_xml, template_path=options.template,
                             audit=audit)
-    summary_path = append_step_summary(render_markdown(run, template_path=options.template, audit=audit))
+    summary_path = None
+    if os.environ.get("GITHUB_STEP_SUMMARY"):  # render a second copy only for GitHub Actions
+        summary_path = append_step_summary(render_markdown(run, template_path=options.template, audit=audit))
     shown = {k: str(v) for k, v in written.items()}
     if summary_path is not None:
         shown["step summary"] = str(summary_path)
