@@ -15,6 +15,7 @@ from ..diagnostics import BadInput, Diagnostic, SourcePos
 from ..engines.options import DEFAULT_MAX_EXAMPLES, RunOptions
 from ..report.paths import display_path
 from .orchestrate import effective_jobs, run_prepared
+from .outputs import check_outputs
 from .prepare import prepare_run
 
 __all__ = ["add_check_arguments", "cmd_check", "options_from_args"]
@@ -107,6 +108,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     project = load_project_config(os.getcwd())
     configured = [display_path(os.path.join(project.root, p)) for p in project.contracts]
     paths = list(args.paths) or configured or ["contracts"]
+    report_dir = options.report_dir or project.report_dir or DEFAULT_REPORT_DIR
+    check_outputs(report_dir=report_dir, junit_xml=options.junit_xml, template=options.template)
     prepared = prepare_run(paths, options)
     _check_profile(options.hypothesis_profile)  # after binding imports, which may register profiles
     if prepared.warnings:
@@ -133,7 +136,6 @@ def cmd_check(args: argparse.Namespace) -> int:
         from ..audit.cli import audit_finished_run
 
         audit_passed = audit_finished_run(run, prepared, options, args)
-    report_dir = options.report_dir or project.report_dir or DEFAULT_REPORT_DIR
     written = write_reports(run, report_dir, junit_path=options.junit_xml, template_path=options.template,
                             audit=audit)
     summary_path = None
