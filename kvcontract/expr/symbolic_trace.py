@@ -3,15 +3,32 @@
 A :class:`Traced` wraps a z3 numeric term and implements Python's number
 protocol with Python's semantics (via ``symbolic_values.arith``), so
 ``2 * n_kv * d_k * SIZES[dtype]`` traced with symbolic ``n_kv`` and ``d_k``
-builds the z3 term of the implementation.  Anything that needs the concrete
-value -- ``if x > 0:`` (``__bool__``), ``int(x)``, ``range(x)``, ``x`` as a
-dict key, numpy -- raises :class:`NotSymbolic`, and the caller falls back to
-exhaustive enumeration.  Raw z3 terms are never handed to user code: z3's own
-operators have Euclidean division and integer ``/``, which would silently give
-a wrong trace.
+builds the z3 term of the implementation.
+
+Branches are explored, not refused (concolic style): when the code forces a
+symbolic bool (``if S < 1: raise ValueError``, ``max(a, b)``, ``and``/``or``)
+the :class:`_Explorer` answers from a decision prefix, and the function is
+re-executed once per path (depth-first, at most ``MAX_PATHS`` paths of at most
+``MAX_DEPTH`` decisions; beyond that: :class:`NotSymbolic`).  The paths'
+results merge into one ``If`` term; each path that RAISES becomes a side
+condition "this path is not taken" (kind ``raises``), so an input the
+contract allows that the implementation rejects is a finding, while a raising
+path the premises exclude is fine.  Every path condition is also recorded on
+the context (``ctx.trace_paths``) so the engines can replay concrete inputs of
+each path through the real implementation.
+
+Anything else that needs the concrete value -- ``int(x)``, ``range(x)``,
+``x`` as a dict key, numpy -- raises :class:`NotSymbolic`, and the caller falls
+back to exhaustive enumeration.  Raw z3 terms are never handed to user code:
+z3's own operators have Euclidean division and integer ``/``, which would
+silently give a wrong trace.  Int tracers register as ``numbers.Integral`` and
+real ones as ``numbers.Real``, so the usual ``isinstance`` guards take the
+branch concrete numbers take (``isinstance(x, int)`` still cannot: see
+docs/verdicts.md on what PROVED means for traced implementations).
 """
 from __future__ import annotations
 
+import numbers
 import traceback
 from typing import Any, Callable, Sequence
 
@@ -20,7 +37,10 @@ import z3
 from .symbolic_arith import arith, neg, sym_compare
 from .symbolic_values import NotSymbolic, SymContext, SymList, SymSeq, SymStr, is_sym
 
-__all__ = ["Traced", "call_traced"]
+__all__ = ["Traced", "TracedInt", "TracedReal", "TracedBool", "call_traced", "MAX_PATHS", "MAX_DEPTH"]
+
+MAX_PATHS = 64  # paths explored per traced call
+MAX_DEPTH = 32  # symbolic decisions on one path
 
 
 class Traced:
@@ -33,9 +53,7 @@ class Traced:
         self.ctx = ctx
 
     def _wrap(self, value: Any) -> Any:
-        if isinstance(value, z3.BoolRef):
-            return TracedBool(value, self.ctx)
-        return Traced(value, self.ctx) if is_sym(value) else value
+        return _traced(value, self.ctx)
 
     def _op(self, op: str, other: Any, reverse: bool = False) -> Any:
         other = _unwrap(other)
@@ -76,10 +94,13 @@ class Traced:
     def __eq__(self, o): return self._cmp("==", o)  # type: ignore[override]
     def __ne__(self, o): return self._cmp("!=", o)  # type: ignore[override]
 
+    def __bool__(self) -> bool:
+        return _decide(self.ctx, self.term != 0)
+
     def _concrete(self, *_args: Any) -> Any:
         raise _fail(self.ctx, "the implementation needs a concrete value (int(), index, range, key)")
 
-    __bool__ = __int__ = __index__ = __float__ = __hash__ = __round__ = _concrete  # type: ignore[assignment]
+    __int__ = __index__ = __float__ = __hash__ = __round__ = _concrete  # type: ignore[assignment]
     __trunc__ = __floor__ = __ceil__ = __complex__ = _concrete
 
     def __array__(self, *_args: Any, **_kwargs: Any):
@@ -89,8 +110,34 @@ class Traced:
         return f"Traced({self.term})"
 
 
+class TracedInt(Traced):
+    """A traced integer (z3 Int or BitVec): passes ``isinstance(x, numbers.Integral)``."""
+
+    __slots__ = ()
+
+
+class TracedReal(Traced):
+    """A traced real (a float variable): passes ``isinstance(x, numbers.Real)``."""
+
+    __slots__ = ()
+
+
+numbers.Integral.register(TracedInt)
+numbers.Real.register(TracedReal)
+
+
+def _traced(value: Any, ctx: SymContext) -> Any:
+    if isinstance(value, z3.BoolRef):
+        return TracedBool(value, ctx)
+    if isinstance(value, z3.ArithRef):
+        return TracedInt(value, ctx) if value.is_int() else TracedReal(value, ctx)
+    if isinstance(value, z3.BitVecRef):
+        return TracedInt(value, ctx)
+    return Traced(value, ctx) if is_sym(value) else value
+
+
 class TracedBool:
-    """A symbolic boolean: branching on it (``if``/``and``/``or``) is not traceable."""
+    """A symbolic boolean: branching on it (``if``/``and``/``or``) explores both paths."""
 
     __slots__ = ("term", "ctx")
 
@@ -101,9 +148,51 @@ class TracedBool:
     def __bool__(self) -> bool:
         if isinstance(self.term, bool):
             return self.term
-        raise _fail(self.ctx, "the implementation branches on a symbolic value")
+        return _decide(self.ctx, self.term)
 
     __hash__ = None  # type: ignore[assignment]
+
+
+class _Explorer:
+    """Answers forced symbolic bools from a decision prefix, recording the path taken."""
+
+    def __init__(self, prefix: list[bool]):
+        self.prefix = prefix
+        self.taken: list[tuple[Any, bool]] = []  # (condition, decision)
+
+    def decide(self, ctx: SymContext, term: Any) -> bool:
+        term = z3.simplify(term) if isinstance(term, z3.ExprRef) else term
+        if z3.is_true(term):
+            return True
+        if z3.is_false(term):
+            return False
+        index = len(self.taken)
+        if index >= MAX_DEPTH:
+            raise _fail(ctx, f"the implementation makes more than {MAX_DEPTH} symbolic decisions on one path")
+        decision = self.prefix[index] if index < len(self.prefix) else True
+        self.taken.append((term, decision))
+        return decision
+
+    def next_prefix(self) -> list[bool] | None:
+        """Depth-first: flip the deepest True decision, or None when every path is done."""
+        decisions = [d for _, d in self.taken]
+        while decisions and not decisions[-1]:
+            decisions.pop()
+        if not decisions:
+            return None
+        decisions[-1] = False
+        return decisions
+
+    def condition(self) -> Any:
+        parts = [t if d else z3.Not(t) for t, d in self.taken]
+        return z3.And(*parts) if parts else z3.BoolVal(True)
+
+
+def _decide(ctx: SymContext, term: Any) -> bool:
+    explorer = getattr(ctx, "explorer", None)
+    if explorer is None:
+        raise _fail(ctx, "the implementation branches on a symbolic value")
+    return explorer.decide(ctx, term)
 
 
 def _fail(ctx: SymContext, reason: str) -> NotSymbolic:
@@ -130,10 +219,8 @@ def _wrap_argument(value: Any, ctx: SymContext) -> Any:
         raise NotSymbolic("a list argument of symbolic length")
     if isinstance(value, list):
         return [_wrap_argument(v, ctx) for v in value]
-    if isinstance(value, z3.BoolRef):
-        return TracedBool(value, ctx)
     if isinstance(value, z3.ExprRef):
-        return Traced(value, ctx)
+        return _traced(value, ctx)
     return value
 
 
@@ -175,27 +262,103 @@ def _check_returns(value: Any, returns: str, name: str) -> Any:
     return value
 
 
-def call_traced(fn: Callable[..., Any], args: Sequence[Any], ctx: SymContext, name: str = "",
-                returns: str = "any") -> Any:
-    """``fn(*args)`` on tracers; the result as a z3 term or Python value.
+_TRACER_LIMITS = (TypeError, AttributeError, NotImplementedError)  # what tracers, not the code, cause
 
-    Any failure while tracing means "not traceable", never a verdict: the
-    caller runs the implementation concretely instead, where real errors show.
-    """
-    fn = _unchecked(fn)
-    wrapped = [_wrap_argument(a, ctx) for a in args]
+
+def _run_path(fn: Callable[..., Any], args: Sequence[Any], ctx: SymContext, name: str, returns: str,
+              prefix: list[bool]) -> tuple[_Explorer, Any, BaseException | None]:
+    """One execution along ``prefix``: (explorer with the path taken, result, raised exception)."""
+    explorer = _Explorer(prefix)
+    saved, ctx.explorer = getattr(ctx, "explorer", None), explorer
     failures_before = len(ctx.trace_failures)
     try:
-        value = fn(*wrapped)
+        value = fn(*[_wrap_argument(a, ctx) for a in args])  # fresh: the code may mutate a list argument
     except NotSymbolic:
         raise
     except z3.Z3Exception as exc:
-        raise NotSymbolic(f"{name or 'implementation'}: {exc}") from None
-    except Exception as exc:  # noqa: BLE001 - any failure on tracers means "trace not possible"
+        raise NotSymbolic(f"{name}: {exc}") from None
+    except _TRACER_LIMITS as exc:
         last = traceback.extract_tb(exc.__traceback__)[-1]
-        raise NotSymbolic(
-            f"{name or 'implementation'} cannot be traced ({type(exc).__name__}: {exc} at line {last.lineno})"
-        ) from None
+        raise NotSymbolic(f"{name} cannot be traced ({type(exc).__name__}: {exc} at line {last.lineno})") from None
+    except Exception as exc:  # noqa: BLE001 - a raising path: a finding if the premises allow it
+        value = None
+        raised: BaseException | None = exc
+    else:
+        raised = None
+    finally:
+        ctx.explorer = saved
     if len(ctx.trace_failures) > failures_before:
         raise NotSymbolic(ctx.trace_failures[-1])
-    return _check_returns(_result(value), returns, name or "implementation")
+    if raised is None:
+        value = _check_returns(_result(value), returns, name)
+    return explorer, value, raised
+
+
+def _as_term(value: Any, ctx: SymContext) -> Any:
+    if isinstance(value, bool):
+        return z3.BoolVal(value)
+    if isinstance(value, int):
+        return ctx.int_val(value)
+    if isinstance(value, float):
+        return z3.RealVal(value)
+    return value
+
+
+def _ite(cond: Any, then: Any, other: Any, ctx: SymContext, name: str) -> Any:
+    if isinstance(then, list) or isinstance(other, list):
+        if not (isinstance(then, list) and isinstance(other, list) and len(then) == len(other)):
+            raise NotSymbolic(f"{name} returns lists of different lengths on different paths")
+        return [_ite(cond, a, b, ctx, name) for a, b in zip(then, other)]
+    if type(then) is type(other) and not isinstance(then, z3.ExprRef) and then == other:
+        return then
+    if isinstance(then, str) or isinstance(other, str):
+        raise NotSymbolic(f"{name} returns different strings on different paths")
+    return z3.If(cond, _as_term(then, ctx), _as_term(other, ctx))
+
+
+def _fresh_result(returns: str, ctx: SymContext, name: str) -> Any:
+    """A value for a call whose every path raises (the side conditions refute them all)."""
+    if returns == "int":
+        return ctx.int_var(ctx.fresh_name("raised"))
+    if returns == "float":
+        return z3.Real(ctx.fresh_name("raised"))
+    if returns == "bool":
+        return z3.Bool(ctx.fresh_name("raised"))
+    raise NotSymbolic(f"{name} raises on every path")
+
+
+def call_traced(fn: Callable[..., Any], args: Sequence[Any], ctx: SymContext, name: str = "",
+                returns: str = "any") -> Any:
+    """``fn(*args)`` on tracers, every path explored; the result as a z3 term or Python value.
+
+    A failure of the tracer means "not traceable", never a verdict: the caller
+    runs the implementation concretely instead, where real errors show.  A
+    path that raises becomes a ``raises`` side condition (see the module doc).
+    """
+    fn = _unchecked(fn)
+    name = name or "implementation"
+    paths: list[tuple[Any, Any, BaseException | None]] = []
+    prefix: list[bool] | None = []
+    while prefix is not None:
+        if len(paths) >= MAX_PATHS:
+            raise NotSymbolic(f"{name} has more than {MAX_PATHS} paths")
+        explorer, value, raised = _run_path(fn, args, ctx, name, returns, prefix)
+        previous = paths[-1][3] if paths else []
+        if len(explorer.taken) < len(prefix) or \
+                any(not z3.eq(explorer.taken[i][0], previous[i][0]) for i in range(len(prefix))):
+            raise NotSymbolic(f"{name} does not take the same branches when re-run (nondeterministic?)")
+        paths.append((explorer.condition(), value, raised, explorer.taken))  # type: ignore[arg-type]
+        prefix = explorer.next_prefix()
+    outer = ctx.path_condition()
+    for cond, _value, raised, _ in paths:
+        ctx.trace_paths.append(z3.And(outer, cond))
+        if raised is not None:
+            ctx.require(z3.Not(cond), f"{name} raises {type(raised).__name__}: {raised}", kind="raises",
+                        value=raised)
+    returning = [(cond, value) for cond, value, raised, _ in paths if raised is None]
+    if not returning:
+        return _fresh_result(returns, ctx, name)
+    result = returning[-1][1]
+    for cond, value in reversed(returning[:-1]):
+        result = _ite(cond, value, result, ctx, name)
+    return result

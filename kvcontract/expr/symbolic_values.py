@@ -84,7 +84,7 @@ class SideCondition:
     condition: z3.BoolRef  # already guarded by the path condition it arose under
     message: str
     span: tuple[int, int] = (0, 0)
-    kind: str = "defined"  # "division" | "index" | "overflow" | "defined"
+    kind: str = "defined"  # "division" | "index" | "overflow" | "defined" | "raises" (value: the exception)
     value: Any = None  # overflow: the integer term that must fit, to show its value
 
 
@@ -114,6 +114,8 @@ class SymContext:
         self._fresh = itertools.count()
         self.depth = 0
         self.trace_failures: list[str] = []  # NotSymbolic raised inside traced user code
+        self.trace_paths: list[Any] = []  # path conditions of traced implementation calls (for replay)
+        self.explorer: Any = None  # symbolic_trace's decision oracle while user code runs
         self.function: str | None = None  # the equation being inlined: spans are of its text
         self.label: str | None = None  # printed text of the node being translated, for messages
         for value in enum_values:

@@ -90,8 +90,14 @@ def test_traceable_implementation_becomes_a_term():
     assert _valid(term == 8 * n)
 
 
+def test_a_branching_implementation_is_traced_on_every_path():
+    impl = ImplFn("f", ("n",), lambda n: n if n > 0 else 0)
+    n = z3.Int("n")
+    term = translate(parse_expr("f(n)"), Scope({"n": n}, {"f": impl}), SymContext())
+    assert _valid(term == z3.If(n > 0, n, 0))
+
+
 @pytest.mark.parametrize("body", [
-    lambda n: n if n > 0 else 0,  # branches on a symbolic value
     lambda n: int(n) * 2,  # needs the concrete value
     lambda n: [0, 1, 2][n],  # indexes with it
 ])
@@ -104,7 +110,7 @@ def test_untraceable_implementations_raise_not_symbolic(body):
 def test_an_implementation_that_swallows_the_tracing_failure_is_still_not_traced():
     def sneaky(n):
         try:
-            return 1 if n > 3 else 2
+            return int(n) * 2
         except Exception:  # noqa: BLE001 - the point of the test
             return 0
 
