@@ -36,6 +36,8 @@ from .counterexample import HELD, REJECTED, NotBoolean, build_counterexample, ev
 from .prove import find_model, replay_failure
 from .strategies import EmptyDomain, enumerate_inputs, input_plan
 from .z3problem import check_domains, model_inputs, translate_check
+from .options import RunOptions
+from .z3replay import attack_floats, refute_by_replay, replay_points, run_examples, uses_reals
 from .z3util import decide, fresh_solver
 
 __all__ = ["run_harness", "run_conformance_z3", "CONFORMANCE_BOUND"]
@@ -89,6 +91,7 @@ class _Run:
     def trace(self, assignments: list[dict[str, Any]], mode: str, *, unbounded: bool = False) -> CheckResult:
         """Every assignment of the finite variables proved by Z3; raises NotSymbolic to fall back."""
         satisfiable = 0
+        solved: list[tuple[Any, dict[str, Any]]] = []
         for fixed in assignments:
             ctx = SymContext(check_width=self.check.width, signed=self.check.signed, bound=self.bound,
                              text=self.check.expr_text)
@@ -108,12 +111,31 @@ class _Run:
                 raise _Outcome(self.result(Verdict.INCONCLUSIVE, f"Z3 ({fixed}): {reason}", mode=mode))
             if answer == "sat":
                 raise _Outcome(self.counterexample(problem, model, fixed, mode))
+            solved.append((problem, fixed))
         if satisfiable == 0:
             return self.result(Verdict.VACUOUS, "no input within the bound satisfies the premises", mode=mode)
+        replayed = self.replay(solved, mode)
         verdict = Verdict.PROVED if unbounded else Verdict.VERIFIED_BOUNDED
-        return self.result(verdict, f"holds for every input{'' if unbounded else ' within the bound'} "
-                                    f"({satisfiable} of {len(assignments)} finite assignments satisfiable)",
-                           mode=mode, cases=len(assignments))
+        detail = (f"holds for every input{'' if unbounded else ' within the bound'} ({satisfiable} of "
+                  f"{len(assignments)} finite assignments satisfiable; {replayed} inputs replayed concretely)")
+        if any(uses_reals(problem) for problem, _ in solved):
+            # Exact reals are not floats: the Real proof alone is never PROVED.
+            return self.result(Verdict.NOT_FALSIFIED, f"proved over the reals, not floats: {detail}", mode=mode,
+                               cases=len(assignments), examples=replayed)
+        return self.result(verdict, detail, mode=mode, cases=len(assignments))
+
+    def replay(self, solved: list[tuple[Any, dict[str, Any]]], mode: str) -> int:
+        """Run the real implementation at corner, per-path and random inputs; a disagreement ends the check."""
+        count = 0
+        for problem, fixed in solved:
+            points = replay_points(problem, self.scope, fixed=fixed, bound=self.bound, seed=self.seed,
+                                   budget=lambda: self.budget)
+            refuted = refute_by_replay(self.check, self.scope, points, reproduce=self.reproduce)
+            if refuted is not None:
+                verdict, detail, cex, tb = refuted
+                raise _Outcome(self.result(verdict, detail, mode=mode, counterexample=cex, error=tb))
+            count += len(points)
+        return count
 
     def counterexample(self, problem, model, fixed, mode: str) -> CheckResult:
         inputs = model_inputs(model, problem, self.scope, fixed)
@@ -196,11 +218,14 @@ def _finite_assignments(domains: Mapping[str, Domain]) -> tuple[list[dict[str, A
 
 
 def run_harness(check: Check, scope: Scope, *, timeout_ms: int = 10_000, seed: int = 0,
-                max_cases: int = 200_000) -> CheckResult:
+                max_cases: int = 200_000, options: RunOptions | None = None) -> CheckResult:
     """A Kani-style harness: symbolic trace within the bound, else exhaustive enumeration."""
     run = _Run(check, scope, timeout_ms=timeout_ms, seed=seed, bound=check.bound)
     if check.expr is None:
         return run.result(Verdict.UNCHECKED, "nothing executable")
+    failed_example = run_examples(check, scope, seed=seed)
+    if failed_example is not None:
+        return failed_example
     try:
         domains = check_domains(check, scope)
     except EmptyDomain as exc:
@@ -210,7 +235,10 @@ def run_harness(check: Check, scope: Scope, *, timeout_ms: int = 10_000, seed: i
         assignments, label = _finite_assignments(domains)
         mode = f"symbolic-trace bound={check.bound} ({label})"
         try:
-            return run.trace(assignments, mode)
+            result = run.trace(assignments, mode)
+            if result.verdict is Verdict.NOT_FALSIFIED:  # proved over the reals only: attack the floats
+                result = attack_floats(check, scope, result, options or RunOptions(seed=seed))
+            return result
         except _Outcome as outcome:
             return outcome.result
         except NotSymbolic as exc:

@@ -36,6 +36,8 @@ from ..plan.model import Check
 from ..verdicts.model import CheckResult, Verdict
 from .counterexample import VIOLATED, HELD, NotBoolean, build_counterexample, evaluate_case, reproduce_command
 from .z3problem import Problem, model_inputs, translate_check
+from .options import RunOptions
+from .z3replay import attack_floats, refute_by_replay, replay_points, run_examples, uses_reals
 from .z3util import decide, fresh_optimize, fresh_solver
 
 __all__ = ["run_proof", "find_model", "replay_failure", "describe_failure"]
@@ -55,12 +57,33 @@ def _mode(check: Check) -> str:
 
 
 def run_proof(check: Check, scope: Scope, *, timeout_ms: int = 10_000, seed: int = 0,
-              rlimit: int | None = None) -> CheckResult:
-    """Prove ``check`` for every value of its declared domain (or find its witness)."""
+              rlimit: int | None = None, options: RunOptions | None = None) -> CheckResult:
+    """Prove ``check`` for every value of its declared domain (or find its witness).
+
+    Explicit examples run concretely first.  A proof over Real terms (floats,
+    float literals, ``/``) is then attacked on concrete floats by Hypothesis
+    (``options``): FALSIFIED or NOT_FALSIFIED, never PROVED.  A proof that
+    traced an implementation is replayed concretely before it is reported.
+    """
+    result = _prove(check, scope, timeout_ms=timeout_ms, seed=seed, rlimit=rlimit)
+    if isinstance(result, CheckResult):
+        return result
+    proved, problem = result
+    if uses_reals(problem):
+        return attack_floats(check, scope, proved, options or RunOptions(seed=seed))
+    return proved
+
+
+def _prove(check: Check, scope: Scope, *, timeout_ms: int, seed: int,
+           rlimit: int | None) -> CheckResult | tuple[CheckResult, Problem]:
+    """A final result, or (PROVED, its problem) for the float and replay checks of :func:`run_proof`."""
     started = time.perf_counter()
     mode = _mode(check)
     if check.expr is None:
         return _result(check, Verdict.UNCHECKED, started, seed=seed, mode=mode, detail="nothing executable")
+    failed_example = run_examples(check, scope, seed=seed)
+    if failed_example is not None:
+        return failed_example
     ctx = SymContext(check_width=check.width, signed=check.signed, text=check.expr_text)
     try:
         problem = translate_check(check, scope, ctx)
@@ -83,8 +106,17 @@ def run_proof(check: Check, scope: Scope, *, timeout_ms: int = 10_000, seed: int
     answer, reason, model = find_model(problem, z3.Not(goal), budget)
     if answer == "unsat":
         sides = f"; {len(problem.sides)} side condition(s) hold" if problem.sides else ""
-        return _result(check, Verdict.PROVED, started, seed=seed, mode=mode,
-                       detail=f"holds for every value of the declared domain{sides}")
+        reproduce = reproduce_command(check, seed)
+        if problem.ctx.trace_paths:  # an implementation was traced: its real code must agree
+            points = replay_points(problem, scope, fixed=None, bound=None, seed=seed, budget=lambda: budget)
+            refuted = refute_by_replay(check, scope, points, reproduce=reproduce)
+            if refuted is not None:
+                verdict, detail, cex, tb = refuted
+                return _result(check, verdict, started, seed=seed, mode=mode, detail=detail, counterexample=cex,
+                               error=tb)
+            sides += f"; {len(points)} inputs replayed concretely"
+        return (_result(check, Verdict.PROVED, started, seed=seed, mode=mode,
+                        detail=f"holds for every value of the declared domain{sides}"), problem)
     if answer == "unknown":
         return _result(check, Verdict.INCONCLUSIVE, started, seed=seed, mode=mode, detail=f"Z3: {reason}")
     inputs = model_inputs(model, problem, scope)
@@ -92,6 +124,11 @@ def run_proof(check: Check, scope: Scope, *, timeout_ms: int = 10_000, seed: int
     counterexample = build_counterexample(check, scope, inputs, message=message,
                                           reproduce=reproduce_command(check, seed), expect_violation=False)
     counterexample.replayed = confirmed
+    side = describe_failure(problem, model)
+    if confirmed and side is not None and side.kind == "raises":
+        # The implementation rejects an input the contract's domain allows: not a pass, not a wrong value.
+        return _result(check, Verdict.ERROR, started, seed=seed, mode=mode, counterexample=counterexample,
+                       detail=f"the implementation rejects an input the contract allows: {message}")
     if not confirmed:
         return _result(check, Verdict.ERROR, started, seed=seed, mode=mode, counterexample=counterexample,
                        detail=f"Z3 reported a counterexample the concrete replay does not confirm: {why}")

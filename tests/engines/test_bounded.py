@@ -6,6 +6,7 @@ from dataclasses import replace
 from kvcontract.contract.model import Domain
 from kvcontract.diagnostics import SourcePos
 from kvcontract.engines.bounded import run_conformance_z3, run_harness
+from kvcontract.engines.options import RunOptions
 from kvcontract.expr.concrete import evaluate
 from kvcontract.expr.parse import parse_expr
 from kvcontract.expr.scope import EquationFn, ImplFn, Scope
@@ -71,11 +72,22 @@ def test_a_traceable_implementation_is_verified_symbolically():
     assert result.bound == 4
 
 
-def test_a_branching_implementation_falls_back_to_exhaustive_enumeration():
+def concrete_only_kv_bytes(n_kv, d_k, dtype):
+    return sum(2 * d_k * SIZES[dtype] for _ in range(n_kv))  # range() needs a concrete n_kv
+
+
+def test_a_branching_implementation_is_traced_path_by_path():
+    # Validation (`if n_kv <= 0 ...: raise`) is explored, not a reason to give up on the trace.
     result = run_harness(_harness(), _scope(branching_kv_bytes))
     assert result.verdict is Verdict.VERIFIED_BOUNDED, result.detail
+    assert result.mode == "symbolic-trace bound=4 (6 dtype cases)"
+
+
+def test_an_untraceable_implementation_falls_back_to_exhaustive_enumeration():
+    result = run_harness(_harness(), _scope(concrete_only_kv_bytes))
+    assert result.verdict is Verdict.VERIFIED_BOUNDED, result.detail
     assert result.mode == "exhaustive 96 cases" and result.cases == 96  # n_kv, d_k in 1..4, 6 dtypes
-    assert "branches on a symbolic value" in result.detail
+    assert "needs a concrete value" in result.detail
 
 
 def test_a_wrong_implementation_is_falsified_and_replayed_in_both_modes():
@@ -119,19 +131,23 @@ def test_conformance_is_proved_for_the_whole_domain_when_traceable():
                      equation="per_token_per_layer")
     proved = run_conformance_z3(check, _scope(traceable_kv_bytes))
     assert proved.verdict is Verdict.PROVED, proved.detail
-    bounded = run_conformance_z3(check, _scope(branching_kv_bytes))
+    branching = run_conformance_z3(check, _scope(branching_kv_bytes))  # its raising paths are unreachable
+    assert branching.verdict is Verdict.PROVED and branching.mode.startswith("symbolic-trace"), branching.detail
+    bounded = run_conformance_z3(check, _scope(concrete_only_kv_bytes))
     assert bounded.verdict is Verdict.VERIFIED_BOUNDED and bounded.mode == "exhaustive 96 cases"
     wrong = run_conformance_z3(check, _scope(off_by_one_kv_bytes))
     assert wrong.verdict is Verdict.FALSIFIED and wrong.counterexample.replayed
 
 
-def test_stub_float_traces_float_code_as_real_arithmetic():
+def test_stub_float_traces_float_code_but_a_real_proof_is_not_a_float_proof():
     domains = {"x": Domain("float", POS, min=parse_expr("0.0"), max=parse_expr("10.0"))}
     scope = Scope({}, {"halve": ImplFn("halve", ("x",), lambda x: x * 0.5 - 0.0, "float")})
     check = Check(id="KANI-F", kind="harness", contract_id="test", contract_path="contracts/test.yaml", pos=POS,
                   engine="z3", expr=parse_expr("halve(x) <= x"), expr_text="halve(x) <= x", variables=domains,
                   bound=4, strategy="stub_float")
-    result = run_harness(check, scope)
-    assert result.verdict is Verdict.VERIFIED_BOUNDED and result.mode.startswith("symbolic-trace"), result.detail
+    result = run_harness(check, scope, options=RunOptions(max_examples=50))
+    # Exact over the reals, then attacked on concrete floats: NOT_FALSIFIED at best, never proved.
+    assert result.verdict is Verdict.NOT_FALSIFIED and result.mode.startswith("symbolic-trace"), result.detail
+    assert "proved over the reals" in result.detail and result.examples >= 1
     wrong = run_harness(replace(check, expr=parse_expr("halve(x) < x"), expr_text="halve(x) < x"), scope)
     assert wrong.verdict is Verdict.FALSIFIED and wrong.counterexample.inputs["x"] == 0.0
