@@ -47,14 +47,12 @@ def bytes_per_element(dtype: str) -> int:
 
 
 def _require_int_at_least(name: str, value: int, least: int) -> None:
-    # Range checks apply to real numbers. kvcontract's Z3 harness calls these
-    # functions on symbolic tracers (not numbers.Real) to read the arithmetic
-    # itself; its domains already exclude the values rejected here.
-    if isinstance(value, numbers.Real):
-        if not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an integer, got {value!r}")
-        if value < least:
-            raise ValueError(f"{name} must be >= {least}, got {value}")
+    # Plain validation, as real engines do; kvcontract's Z3 harness explores both
+    # branches (its int tracers are numbers.Integral), so no tracing-aware guard.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < least:
+        raise ValueError(f"{name} must be >= {least}, got {value}")
 
 
 def _require_positive(name: str, value: int) -> None:
