@@ -8,13 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import kvcontract
 from kvcontract.report.result import normalise_timings
 
 from .kvworkspace import SIZING_CONTRACT, SIZING_IMPL
 
-# A wrong per-token example and a capped total: the reports carry example positions and counterexamples.
-CONTRACT = SIZING_CONTRACT.replace("{n_kv: 2, d_k: 64, dtype: f16, expect: 512}",
-                                   "{n_kv: 2, d_k: 64, dtype: f16, expect: 510}")
+# A capped total that an explicit example catches: the reports carry example positions and counterexamples.
+CONTRACT = SIZING_CONTRACT + """    examples:
+      - {S1: 5000, S2: 6000, n_kv: 1, d_k: 1, dtype: f16}
+"""
 IMPL = SIZING_IMPL.replace("return S * kv_bytes(n_kv, d_k, dtype)", "return min(S, 4096) * kv_bytes(n_kv, d_k, dtype)")
 BINDING = "c1:\n  kv_bytes: \"repro_impl:kv_bytes\"\n  kv_total: \"repro_impl:kv_total\"\n"
 
@@ -22,6 +24,7 @@ BINDING = "c1:\n  kv_bytes: \"repro_impl:kv_bytes\"\n  kv_total: \"repro_impl:kv
 def _project(root: Path) -> Path:
     (root / "contracts").mkdir(parents=True)
     (root / "harnesses").mkdir()
+    (root / "reports").mkdir()
     (root / "pyproject.toml").write_text("[project]\nname = \"repro\"\nversion = \"0\"\n")
     (root / "contracts" / "c1.yaml").write_text(CONTRACT.lstrip("\n"))
     (root / "repro_impl.py").write_text(IMPL)
@@ -30,12 +33,13 @@ def _project(root: Path) -> Path:
 
 
 def _check(root: Path) -> tuple[str, str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_STEP_SUMMARY", "PYTHONPATH")}
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_STEP_SUMMARY"}
+    env["PYTHONPATH"] = str(Path(kvcontract.__file__).resolve().parents[1])  # the kvcontract under test
     proc = subprocess.run(
         [sys.executable, "-m", "kvcontract", "check", "contracts/c1.yaml", "-j", "1", "--max-examples", "20",
          "--report-dir", "reports", "--junit-xml", "reports/junit.xml"],
         cwd=root, env=env, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 1, proc.stdout + proc.stderr  # the capped total and the wrong example fail
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # the capped total fails
     reports = root / "reports"
     data = normalise_timings(json.loads((reports / "kvcontract-result.json").read_text(encoding="utf-8")))
     timing = re.compile(r"\b\d+\.\d{2}s\b")
