@@ -41,7 +41,7 @@ def _by_id(run):
 
 def test_a_law_and_a_test_of_the_same_property_share_one_run(ws):
     path, binding = _setup(ws, SIZING_IMPL)
-    options = RunOptions(binding_files=(binding,), jobs=1, max_examples=40, seed=2)
+    options = RunOptions(binding_files=(binding,), jobs=1, max_examples=100, seed=2)
     prepared = prepare_run([path], options)
     checks = prepared.contracts[0].checks
     from kvcontract.run.execute import WorkerContext
@@ -55,7 +55,7 @@ def test_a_law_and_a_test_of_the_same_property_share_one_run(ws):
     results = _by_id(run)
     law, test = results["LAW:per_token_grows"], results["FALSIFY-GROW-001"]
     assert [r.check_id for r in run.contracts[0].checks] == ids  # plan order, copies in place
-    assert test.verdict is law.verdict is Verdict.NOT_FALSIFIED and test.examples == law.examples == 40
+    assert test.verdict is law.verdict is Verdict.NOT_FALSIFIED and test.examples == law.examples == 100
     assert test.kind == "falsification" and test.obligation == "KV-MON-001"
     assert "one run shared with LAW:per_token_grows" in test.detail and run.passed
 
