@@ -54,6 +54,8 @@ PROVED_CONFIRM_EXAMPLES = 100
 # A finite domain with at most this many times max_examples inputs is enumerated instead of sampled.
 EXHAUSTIVE_FACTOR = 4
 _CASE_ERRORS = (EvalError, ImplementationError, NotBoolean, EmptyDomain)
+# Sampling cannot show premises unsatisfiable (only Z3 can): rare premises read the same way.
+_NOT_MET = "no generated example met the premises (they may be satisfiable: add examples:)"
 
 
 class _BadExample(Exception):
@@ -304,14 +306,14 @@ class _Attack:
         except _CASE_ERRORS as exc:
             return self.error(exc, state["last"], "generated input")
         except Unsatisfiable:
-            return self.result(Verdict.VACUOUS, "no generated input satisfied the premises", **counts())
+            return self.result(Verdict.VACUOUS, _NOT_MET, **counts())
         except HypothesisException as exc:
             return self.result(Verdict.ERROR, f"Hypothesis: {type(exc).__name__}: {exc}", **counts())
         except Exception as exc:  # noqa: BLE001 - a tool failure is an ERROR, never a pass
             return self.result(Verdict.ERROR, f"internal error: {type(exc).__name__}: {exc}",
                                error=traceback.format_exc(), **counts())
         if state["held"] == 0:
-            return self.result(Verdict.VACUOUS, f"premises never held in {state['calls']} generated inputs",
+            return self.result(Verdict.VACUOUS, f"{_NOT_MET} ({state['calls']} generated inputs)",
                                **counts())
         detail = f"{state['held']} examples, no counterexample"
         if state["held"] < self.min_examples:

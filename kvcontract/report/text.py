@@ -130,8 +130,9 @@ def failure_text(res: CheckResult) -> str:
             lines.append(cx.message)
         if not cx.replayed:
             lines.append("(not replayed concretely)")
-        lines.append("inputs:")
-        lines.extend(f"  {name} = {format_value(value)}" for name, value in sorted_items(cx.inputs))
+        if cx.inputs:  # render only what exists: a contract-level ERROR has no inputs
+            lines.append("inputs:")
+            lines.extend(f"  {name} = {format_value(value)}" for name, value in sorted_items(cx.inputs))
         if cx.actual is not None:
             lines.append(f"implementation: {cx.actual}")
         if cx.expected is not None:
@@ -139,7 +140,7 @@ def failure_text(res: CheckResult) -> str:
         if cx.explanation:
             lines.append("sub-expressions:")
             lines.extend(f"  {expr} = {value}" for expr, value in cx.explanation)
-        if cx.yaml_example:
+        if cx.yaml_example and cx.inputs:
             lines.append("add as an example:")
             lines.extend(f"  {line}" for line in cx.yaml_example.rstrip("\n").splitlines())
         if cx.reproduce:

@@ -84,13 +84,46 @@ def execute_check(check: Check, impl: Scope, spec: Scope, options: RunOptions, *
             from ..engines.falsify import run_falsification
 
             result = run_falsification(check, impl, options)
+    except (MemoryError, RecursionError) as exc:
+        # kvcontract ran out of memory or stack on this check (range(10**13), a deep formula):
+        # the tool failed, said plainly, without kvcontract's traceback posing as the implementation's.
+        return error_result(check, f"kvcontract ran out of {'memory' if isinstance(exc, MemoryError) else 'stack'} "
+                            f"evaluating this check ({type(exc).__name__}): the contract asks for too much "
+                            f"(a huge range or array, or a very deep formula); not evidence",
+                            seconds=time.monotonic() - started)
     except Exception as exc:  # noqa: BLE001 - an engine failure is an ERROR, never a pass
         return error_result(check, f"internal error in the {check.engine} engine: {type(exc).__name__}: {exc}",
                             error=traceback.format_exc(), seconds=time.monotonic() - started)
+    if result.verdict is Verdict.FALSIFIED and check.engine == "z3" and result.counterexample is not None:
+        result = _contract_failure(check, result, spec if check.kind != "harness" else impl)
     if not result.seconds:
         result.seconds = time.monotonic() - started
     result.title = result.title or check.title
     result.obligation = result.obligation or check.obligation_id
+    return result
+
+
+def _contract_failure(check: Check, result: CheckResult, scope: Scope) -> CheckResult:
+    """A Z3 'counterexample' at which the contract itself cannot be evaluated is an ERROR.
+
+    A division by zero or a size guard (``zeros(10**12)``) inside the contract's own
+    expression is the contract failing, not the implementation: replay the inputs
+    concretely and, when the contract raises, say so instead of FALSIFIED.
+    """
+    from ..engines.counterexample import evaluate_case
+    from ..expr.concrete_support import EvalError
+
+    try:
+        evaluate_case(check, scope, dict(result.counterexample.inputs))
+    except EvalError as exc:
+        where = f" (in equation '{exc.function}')" if getattr(exc, "function", None) else ""
+        result.verdict = Verdict.ERROR
+        result.detail = (f"the contract cannot be evaluated{where}: {exc.message}; a division by zero or a "
+                         f"size guard in the contract's own expression is an ERROR of the contract, not a "
+                         f"counterexample")
+        result.counterexample.message = ""
+    except Exception:  # noqa: BLE001 - anything else (the implementation failing, say) keeps the engine's verdict
+        pass
     return result
 
 

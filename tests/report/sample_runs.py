@@ -146,7 +146,8 @@ KeyError: 'fp8'
 
 
 def error_run() -> RunResult:
-    """kv_bytes raises for fp8; the solver times out on the harness; a test ran too few examples."""
+    """kv_bytes raises for fp8; a contract size guard fails a proof; the solver times out on the harness;
+    a test ran too few examples."""
     checks = _healthy_checks()
     checks = _replace(checks, _falsify(
         "FALSIFY-KV-004", "Wider dtype never needs less memory", "KV-DT-001", examples=17, seconds=0.04,
@@ -167,6 +168,19 @@ def error_run() -> RunResult:
         obligation="KV-INV-001", engine="z3", mode="symbolic-trace bound=4", seconds=10.0, bound=4,
         title="KV bytes positive for bounded configs",
         detail="z3 returned unknown (timeout after 10s, rlimit 5000000)",
+    ))
+    # The contract itself fails (a size guard), independent of any input: no inputs, no example to keep.
+    checks = _replace(checks, CheckResult(
+        check_id="PROVE:KV-MON-001", kind="proof", contract=SIZING, verdict=Verdict.ERROR,
+        obligation="KV-MON-001", engine="z3", mode="unbounded", seconds=0.01,
+        title="KV total monotonic in sequence length",
+        detail="the contract cannot be evaluated: zeros(): array of shape (1000000000000,) exceeds 10000000 elements",
+        counterexample=Counterexample(
+            inputs={}, explanation=[("zeros(10 ** 12)", "<error: zeros(): array of shape (1000000000000,) exceeds "
+                                                        "10000000 elements>")],
+            yaml_example="- {}\n",
+            reproduce="kvcontract check contracts/kv-cache-sizing-v1.yaml --only PROVE:KV-MON-001 --seed 0",
+            replayed=True),
     ))
     checks = _replace(checks, _falsify(
         "FALSIFY-KV-005", "GQA shrinks the cache by the group factor", "KV-GQA-001", examples=312,

@@ -44,7 +44,11 @@ def test_error_inconclusive_and_too_few_examples_are_not_passes():
     short = cases["FALSIFY-KV-005"].find("failure")
     assert short.get("message") == "ran 312 examples, fewer than the minimum 1000"
     suite = ET.fromstring(xml).find("testsuite")
-    assert (suite.get("failures"), suite.get("errors")) == ("1", "2")
+    assert (suite.get("failures"), suite.get("errors")) == ("1", "3")
+    # A contract-level ERROR has no inputs: no empty 'inputs:' or '- {}' example blocks.
+    guard = cases["PROVE:KV-MON-001"].find("error").text
+    assert "zeros(10 ** 12)" in guard
+    assert "inputs:" not in guard and "add as an example" not in guard
 
 
 @pytest.mark.parametrize("verdict,outcome", [
