@@ -44,7 +44,7 @@ _REQUIRED_DOMAIN_KEYS = {
     "derived": ("value",),
 }
 _ARRAY_DTYPES = ("float64", "float32")
-_EXAMPLE_RESERVED = ("expect", "holds", "note")
+_EXAMPLE_RESERVED = ("expect", "holds", "note", "beyond_domain")
 
 
 def _kind_name(node: YNode) -> str:
@@ -318,9 +318,13 @@ class FieldReader:
             if mapping is None:
                 continue
             inputs: dict[str, Any] = {}
+            key_pos: dict[str, SourcePos] = {}
+            input_pos: dict[str, SourcePos] = {}
             for key, value in mapping.items:
                 if key.value not in _EXAMPLE_RESERVED:
                     inputs[str(key.value)] = to_plain(value)
+                    key_pos[str(key.value)] = key.pos
+                    input_pos[str(key.value)] = value.pos
             expect_node = mapping.get("expect")
             out.append(
                 Example(
@@ -330,6 +334,11 @@ class FieldReader:
                     has_expect=expect_node is not None,
                     holds=self.boolean(mapping.get("holds"), f"holds of an example of {where}", default=True),
                     note=self.string(mapping.get("note"), f"note of an example of {where}"),
+                    beyond_domain=self.boolean(mapping.get("beyond_domain"),
+                                               f"beyond_domain of an example of {where}", default=False),
+                    key_pos=key_pos,
+                    input_pos=input_pos,
+                    expect_pos=expect_node.pos if expect_node is not None else None,
                 )
             )
         return tuple(out)

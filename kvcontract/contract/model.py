@@ -150,6 +150,13 @@ class Example:
     has_expect: bool = False
     holds: bool = True
     note: str = ""
+    # True: numeric bounds and list lengths of the domains do not apply (a realistic
+    # figure beyond the domain drawn from); types, enums and shapes still do.
+    beyond_domain: bool = False
+    # Where each input's key and value, and ``expect``'s value, are written (for diagnostics).
+    key_pos: Mapping[str, SourcePos] = field(default_factory=dict, compare=False)
+    input_pos: Mapping[str, SourcePos] = field(default_factory=dict, compare=False)
+    expect_pos: SourcePos | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ KV407 a count in ``pass_criteria`` ("All 6 falsification tests pass", "all six t
 KV410 a symbol parameter is not a declared variable
 KV412 a test's ``state_machine`` names no declared symbol
 plus the expression and domain rules of :mod:`validate_names` (KV408, KV411,
-KV210-KV214) and, where the type checker is available, KV409.
+KV210-KV214), the example rules of :mod:`validate_examples` (KV413-KV416)
+and, where the type checker is available, KV409.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from ..diagnostics import Diagnostic, SourcePos, did_you_mean
 from .model import Contract
 from .repository import ContractSet
 from .validate_counts import COUNT_PATTERN, check_counts
+from .validate_examples import check_examples
 from .validate_names import check_domains, check_names, is_strict
 
 __all__ = ["validate", "validate_contract", "COUNT_PATTERN"]
@@ -98,6 +100,7 @@ def validate_contract(contract: Contract, contract_set: ContractSet) -> list[Dia
 
     out.extend(check_domains(contract))
     out.extend(check_names(contract, dependencies))
+    out.extend(check_examples(contract, dependencies))
     out.extend(_type_rules(contract, contract_set))
     return out
 

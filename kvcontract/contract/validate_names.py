@@ -124,7 +124,7 @@ class _NameChecker:
             for key in example.inputs:
                 if key not in known:
                     self._error("KV408", f"example input '{key}' of {where} is not a variable or given name",
-                                example.pos, did_you_mean(key, known))
+                                example.key_pos.get(key, example.pos), did_you_mean(key, known))
 
     def _error(self, code: str, message: str, pos: SourcePos, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic(code, message, pos, "error" if self.strict else "warning", hint))
