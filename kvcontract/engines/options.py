@@ -7,9 +7,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["RunOptions", "DEFAULT_MAX_EXAMPLES"]
+__all__ = ["RunOptions", "DEFAULT_MAX_EXAMPLES", "DEFAULT_MIN_EXAMPLES"]
 
 DEFAULT_MAX_EXAMPLES = 1000
+# The evidence floor when neither the test nor the gate declares min_examples.  It comes
+# from the contract, never the command line: --max-examples 1 must not pass a gate.
+DEFAULT_MIN_EXAMPLES = 100
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,14 @@ class RunOptions:
             return self.max_examples
         return getattr(check, "max_examples", None) or DEFAULT_MAX_EXAMPLES
 
-    def min_examples_for(self, check: Any, max_examples: int) -> int:
-        """The test's or gate's ``min_examples``, else every example asked for."""
+    def min_examples_for(self, check: Any, max_examples: int) -> int:  # noqa: ARG002 - kept for callers
+        """The test's or gate's ``min_examples``, else DEFAULT_MIN_EXAMPLES (or the test's own smaller
+        ``max_examples``): the contract sets the floor, ``--max-examples`` cannot lower it."""
         declared = getattr(check, "min_examples", None)
-        return declared if declared is not None else max_examples
+        if declared is not None:
+            return declared
+        own_max = getattr(check, "max_examples", None)
+        return min(DEFAULT_MIN_EXAMPLES, own_max) if own_max else DEFAULT_MIN_EXAMPLES
 
     def to_json(self) -> dict:
         """The options a report records (JSON values; what a reader needs to reproduce the run)."""

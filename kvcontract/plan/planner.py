@@ -125,8 +125,8 @@ def is_executable(check: Check) -> bool:
 
 
 def check_targets(check: Check) -> set[str]:
-    """The contract items (test/harness id, obligation id, equation name) this check is evidence for."""
-    return {name for name in (check.id, check.obligation_id, check.equation) if name}
+    """The contract items (test/harness id, obligation id, equation name, conformed symbol) it is evidence for."""
+    return {name for name in (check.id, check.obligation_id, check.equation, check.symbol) if name}
 
 
 def gate_requirements(contract: Contract, checks: Iterable[Check]) -> list[tuple[str, tuple[str, ...]]]:

@@ -6,7 +6,8 @@ a diagnostic (exit 2) naming the option:
 
 * KV705 ``--template``: unreadable, or a Jinja template that cannot render even an empty run;
 * KV706 ``--report-dir``: a file, or a directory we cannot create or write;
-* KV707 ``--junit-xml``: its directory does not exist (never created silently), or it is a directory;
+* KV707 ``--junit-xml``: its directory does not exist (never created silently, unless it is the
+  report directory), or it is a directory;
 * KV708 ``GITHUB_STEP_SUMMARY``: a directory, or a file we cannot append to.
 """
 from __future__ import annotations
@@ -97,7 +98,9 @@ def check_outputs(*, report_dir: str, junit_xml: str | None, template: str | Non
     if problem:
         diags.append(_diag("KV706", f"--report-dir {report_dir}", problem))
     if junit_xml is not None:
-        problem = _file_problem(junit_xml)
+        # Inside the report directory is fine: that one is created (and was checked just above).
+        in_report_dir = os.path.dirname(os.path.abspath(junit_xml)) == os.path.abspath(report_dir)
+        problem = None if in_report_dir and not os.path.isdir(junit_xml) else _file_problem(junit_xml)
         if problem:
             diags.append(_diag("KV707", f"--junit-xml {junit_xml}", problem,
                                hint="create the directory first, or point --junit-xml at an existing one"))

@@ -33,6 +33,10 @@ equations:
       - {n_kv: 2, d_k: 64, dtype: f16, expect: 512}
   total:
     formula: "kv_total = S * 2 * n_kv * d_k * sizeof(dtype)"
+qa_gate:
+  id: G-TINY
+  name: "tiny sizing"
+  min_examples: 20  # the tests run small budgets on purpose
 proof_obligations:
   - id: KV-MON-001
     type: monotonicity
