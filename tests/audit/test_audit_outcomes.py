@@ -28,6 +28,7 @@ symbols:
 equations:
   doubling:
     formula: "double = 2 * n"
+qa_gate: {id: G-TOY, name: "toy", min_examples: 50}  # small budgets on purpose
 proof_obligations:
   - id: TOY-INV-001
     type: invariant
