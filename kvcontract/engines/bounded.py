@@ -33,7 +33,7 @@ from ..expr.symbolic import NotSymbolic, SymbolicError, SymContext
 from ..plan.model import Check
 from ..verdicts.model import CheckResult, Verdict
 from .counterexample import HELD, REJECTED, NotBoolean, build_counterexample, evaluate_case, reproduce_command
-from .prove import find_model, replay_failure
+from .prove import describe_failure, find_model, replay_failure
 from .strategies import EmptyDomain, enumerate_inputs, input_plan
 from .z3problem import check_domains, model_inputs, translate_check
 from .options import RunOptions
@@ -140,6 +140,10 @@ class _Run:
     def counterexample(self, problem, model, fixed, mode: str) -> CheckResult:
         inputs = model_inputs(model, problem, self.scope, fixed)
         message, confirmed, why = replay_failure(self.check, self.scope, problem, model, inputs)
+        side = describe_failure(problem, model)
+        if side is not None and side.kind == "raises" and not confirmed:
+            # The tracer took a raising path the real code does not take here: the trace is wrong.
+            raise NotSymbolic(f"a path that raises under tracing does not raise concretely at {inputs} ({why})")
         try:
             evaluate_case(self.check, self.scope, inputs)
         except ImplementationError as exc:

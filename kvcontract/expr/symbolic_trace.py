@@ -343,6 +343,9 @@ def call_traced(fn: Callable[..., Any], args: Sequence[Any], ctx: SymContext, na
         if len(paths) >= MAX_PATHS:
             raise NotSymbolic(f"{name} has more than {MAX_PATHS} paths")
         explorer, value, raised = _run_path(fn, args, ctx, name, returns, prefix)
+        if raised is not None and not explorer.taken:
+            # Raised whatever the values (e.g. ``isinstance(x, int)`` rejects the tracer): not a trace.
+            raise NotSymbolic(f"{name} raises {type(raised).__name__} under tracing on every input ({raised})")
         previous = paths[-1][3] if paths else []
         if len(explorer.taken) < len(prefix) or \
                 any(not z3.eq(explorer.taken[i][0], previous[i][0]) for i in range(len(prefix))):

@@ -157,3 +157,16 @@ def test_a_failing_explicit_example_falsifies_a_harness():
     check = _check("kv_total(L, S, n_kv, d_k, dtype) < 10", bound=4, strategy="bounded_int", examples=[example])
     result = run_harness(check, _scope(kv_total_validating))
     assert result.verdict is Verdict.FALSIFIED and "example" in result.detail, result.detail
+
+
+def kv_total_int_only(L, S, n_kv, d_k, dtype):
+    if not isinstance(S, int):  # true of no real input, but of every tracer
+        raise ValueError("S must be an int")
+    return L * S * 2 * n_kv * d_k * BPE[dtype]
+
+
+def test_a_raise_only_the_tracer_triggers_falls_back_instead_of_an_error():
+    check = _check(CONFORM_TEXT, bound=4, strategy="bounded_int")
+    result = run_harness(check, _scope(kv_total_int_only))
+    assert result.verdict is Verdict.VERIFIED_BOUNDED, result.detail
+    assert result.mode.startswith("exhaustive") and "under tracing" in result.detail
