@@ -38,7 +38,7 @@ from .counterexample import VIOLATED, HELD, NotBoolean, build_counterexample, ev
 from .z3problem import Problem, model_inputs, translate_check
 from .options import RunOptions
 from .z3replay import attack_floats, refute_by_replay, replay_points, run_examples, uses_reals
-from .z3util import decide, fresh_optimize, fresh_solver
+from .z3util import decide, fresh_optimize, fresh_solver, solve_portfolio
 
 __all__ = ["run_proof", "find_model", "replay_failure", "describe_failure"]
 
@@ -157,11 +157,10 @@ def _premises_unsat(problem: Problem, budget: dict) -> tuple[Verdict, str] | Non
 
 def find_model(problem: Problem, extra: Any, budget: dict) -> tuple[str, str, z3.ModelRef | None]:
     """Premises ∧ ``extra``: (answer, reason, model); minimises ``problem.minimize`` if set."""
-    if problem.minimize is not None:
-        solver: Any = fresh_optimize(**budget)
-        solver.minimize(problem.minimize)
-    else:
-        solver = fresh_solver(**budget)
+    if problem.minimize is None:
+        return solve_portfolio([*problem.constraints, *(t for _, t in problem.premises), extra], **budget)
+    solver: Any = fresh_optimize(**budget)
+    solver.minimize(problem.minimize)
     solver.add(*problem.constraints, *(t for _, t in problem.premises), extra)
     answer, reason = decide(solver)
     return answer, reason, solver.model() if answer == "sat" else None
