@@ -181,6 +181,8 @@ def attack_floats(check: Check, scope: Scope, real_result: CheckResult, options:
     from .falsify import run_falsification
 
     attack = run_falsification(check, scope, options or RunOptions(seed=real_result.seed or 0))
+    seconds = round((real_result.seconds or 0) + (attack.seconds or 0), 4)
+    real_result.seconds = attack.seconds = seconds
     if attack.verdict in (Verdict.NOT_FALSIFIED, Verdict.VERIFIED_BOUNDED, Verdict.PROVED):
         real_result.verdict = Verdict.NOT_FALSIFIED
         real_result.examples = attack.examples
