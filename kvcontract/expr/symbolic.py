@@ -174,7 +174,34 @@ def _listlit(node: n.ListLit, scope: Scope, ctx: SymContext) -> Any:
     return [translate(item, scope, ctx) for item in node.items]
 
 
+def _raises(node: n.Call, scope: Scope, ctx: SymContext) -> Any:
+    """``raises(expr, 'Name')``: true on the traced paths where an implementation call in
+    ``expr`` raises an exception whose class (or a base) is ``Name`` -- the concrete
+    builtin's meaning; a raise of another class makes it false, as concretely."""
+    wanted = "Exception"
+    if len(node.args) == 2:
+        if not isinstance(node.args[1], n.Str):
+            raise SymbolicError("raises(expr, 'ExceptionName'): the class name must be a string literal")
+        wanted = node.args[1].value
+    if len(node.args) not in (1, 2) or node.kwargs:
+        raise SymbolicError("raises() takes an expression and an optional exception class name")
+    saved, ctx.raise_capture = ctx.raise_capture, []
+    try:
+        translate(node.args[0], scope, ctx)
+        captured = ctx.raise_capture
+    finally:
+        ctx.raise_capture = saved
+    if len({call for _, _, call in captured}) > 1:
+        # Concretely the first raise wins; which one is first is not tracked across calls.
+        raise NotSymbolic("raises() around more than one implementation call that can raise")
+    matching = [cond for cond, exc, _ in captured
+                if any(cls.__name__ == wanted for cls in type(exc).__mro__)]
+    return z3.Or(*matching) if matching else False
+
+
 def _call(node: n.Call, scope: Scope, ctx: SymContext) -> Any:
+    if node.func == "raises" and node.func not in scope.functions:
+        return _raises(node, scope, ctx)
     if len(node.args) == 1 and isinstance(node.args[0], n.Generator):
         args: list[Any] = [_iterate(node.args[0], scope, ctx)]
     else:

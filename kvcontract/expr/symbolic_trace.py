@@ -159,6 +159,8 @@ class _Explorer:
     def __init__(self, prefix: list[bool]):
         self.prefix = prefix
         self.taken: list[tuple[Any, bool]] = []  # (condition, decision)
+        self.known: dict[int, bool] = {}  # AST id -> decision already on this path (z3 hash-conses terms)
+        self.negations: list[Any] = []  # the negated terms whose ids are in ``known``: kept alive
 
     def decide(self, ctx: SymContext, term: Any) -> bool:
         term = z3.simplify(term) if isinstance(term, z3.ExprRef) else term
@@ -166,11 +168,17 @@ class _Explorer:
             return True
         if z3.is_false(term):
             return False
+        if term.get_id() in self.known:  # the same test again (validation re-checked): no new branch
+            return self.known[term.get_id()]
         index = len(self.taken)
         if index >= MAX_DEPTH:
             raise _fail(ctx, f"the implementation makes more than {MAX_DEPTH} symbolic decisions on one path")
         decision = self.prefix[index] if index < len(self.prefix) else True
+        negated = z3.simplify(z3.Not(term))
         self.taken.append((term, decision))
+        self.known[term.get_id()] = decision
+        self.known[negated.get_id()] = not decision
+        self.negations.append(negated)
         return decision
 
     def next_prefix(self) -> list[bool] | None:
@@ -355,7 +363,9 @@ def call_traced(fn: Callable[..., Any], args: Sequence[Any], ctx: SymContext, na
     outer = ctx.path_condition()
     for cond, _value, raised, _ in paths:
         ctx.trace_paths.append(z3.And(outer, cond))
-        if raised is not None:
+        if raised is not None and ctx.raise_capture is not None:
+            ctx.raise_capture.append((cond, raised, id(paths)))  # inside raises(): the value asked about
+        elif raised is not None:
             ctx.require(z3.Not(cond), f"{name} raises {type(raised).__name__}: {raised}", kind="raises",
                         value=raised)
     returning = [(cond, value) for cond, value, raised, _ in paths if raised is None]

@@ -116,6 +116,7 @@ class SymContext:
         self.trace_failures: list[str] = []  # NotSymbolic raised inside traced user code
         self.trace_paths: list[Any] = []  # path conditions of traced implementation calls (for replay)
         self.explorer: Any = None  # symbolic_trace's decision oracle while user code runs
+        self.raise_capture: list[tuple[Any, BaseException, int]] | None = None  # inside raises(): raising paths
         self.function: str | None = None  # the equation being inlined: spans are of its text
         self.label: str | None = None  # printed text of the node being translated, for messages
         for value in enum_values:

@@ -170,3 +170,25 @@ def test_a_raise_only_the_tracer_triggers_falls_back_instead_of_an_error():
     result = run_harness(check, _scope(kv_total_int_only))
     assert result.verdict is Verdict.VERIFIED_BOUNDED, result.detail
     assert result.mode.startswith("exhaustive") and "under tracing" in result.detail
+
+
+def cache_size(L, S, n_kv, d_k, dtype):
+    for name, value in (("L", L), ("S", S), ("n_kv", n_kv), ("d_k", d_k)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise ValueError(f"{name} must be an int, got {value!r}")
+        if value < 1:
+            raise ValueError(f"{name} must be >= 1, got {value}")
+    return L * S * 2 * n_kv * d_k * BPE[dtype]
+
+
+def test_raises_is_traced_on_every_path():
+    domains = {**DOMAINS, "bad": _int(-4, 0)}
+    text = ("not raises(kv_total(L, S, n_kv, d_k, dtype), 'ValueError') and "
+            "raises(kv_total(L, bad, n_kv, d_k, dtype), 'ValueError') and "
+            "not raises(kv_total(bad, S, n_kv, d_k, dtype), 'KeyError')")
+    check = _check(text, variables=domains, bound=4, strategy="bounded_int")
+    result = run_harness(check, _scope(cache_size))
+    assert result.verdict is Verdict.VERIFIED_BOUNDED and result.mode.startswith("symbolic-trace"), result.detail
+    wrong = _check("raises(kv_total(L, S, n_kv, d_k, dtype), 'ValueError')", bound=4, strategy="bounded_int")
+    refuted = run_harness(wrong, _scope(cache_size))
+    assert refuted.verdict is Verdict.FALSIFIED and refuted.counterexample.replayed, refuted.detail

@@ -165,3 +165,19 @@ def test_width_check_records_overflow_of_each_product():
     solver = z3.Solver()
     solver.add(a == 15, b == 8, z3.Not(fits))
     assert solver.check() == z3.unsat
+
+
+def test_a_repeated_test_on_one_path_does_not_branch_again():
+    calls = []
+
+    def validate_twice(n):
+        calls.append(1)
+        if n < 1:  # validation ...
+            if n < 1:  # ... and the error path asking the same question again
+                raise ValueError("n must be >= 1")
+        return n
+
+    impl = ImplFn("f", ("n",), validate_twice)
+    ctx = SymContext()
+    translate(parse_expr("f(n)"), Scope({"n": z3.Int("n")}, {"f": impl}), ctx)
+    assert len(calls) == 2 and len(ctx.trace_paths) == 2  # not 3: the inner test is already decided
