@@ -24,9 +24,9 @@ from ..diagnostics import BadInput, Diagnostic, SourcePos
 from ..engines.options import RunOptions
 from ..report.paths import display_path, display_paths
 from ..report.result import tool_versions
-from ..run.orchestrate import recorded_options
+from ..run.orchestrate import gate_for, recorded_options
 from ..run.prepare import Prepared, prepare_run
-from ..verdicts.model import CheckResult, ContractRun, GateResult, RunResult
+from ..verdicts.model import CheckResult, ContractRun, RunResult
 from .execute import AuditUnit, run_units
 from .matrix import MutantOutcome, build_audit
 from .resolve import MutantPlan, load_mutants_for, plan_mutants
@@ -137,10 +137,8 @@ def audit_paths(paths: Sequence[str], *, options: RunOptions, mutant_files: Sequ
     documents = _audit_documents(plan, units, results, baseline)
     runs = []
     for planned, checks, document in zip(prepared.contracts, gate_results, documents):
-        contract, gate = planned.contract, planned.contract.gate
-        decided = GateResult.decide(contract.id, gate.id if gate else "", gate.name if gate else contract.id,
-                                    checks, gate.pass_criteria if gate else "")
-        runs.append(ContractRun(contract.id, display_path(contract.path), decided, document))
+        contract = planned.contract
+        runs.append(ContractRun(contract.id, display_path(contract.path), gate_for(planned, checks), document))
     recorded = recorded_options(options, prepared)
     recorded.update(mutant_files=display_paths(list(mutant_files)), audit=True, full_matrix=full_matrix)
     return RunResult(tool=tool_versions(), command=list(command) or ["kvcontract", "audit", *paths],

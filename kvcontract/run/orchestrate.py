@@ -19,7 +19,7 @@ from .pool import run_tasks
 from .schedule import longest_first, share_result, shared_runs
 from .prepare import Prepared, prepare_run
 
-__all__ = ["check_paths", "run_prepared", "effective_jobs", "recorded_options"]
+__all__ = ["check_paths", "run_prepared", "effective_jobs", "recorded_options", "gate_for"]
 
 _PATH_OPTIONS = ("binding_files", "search_path", "report_dir", "junit_xml", "template")
 
@@ -39,7 +39,8 @@ def recorded_options(options: RunOptions, prepared: Prepared) -> dict:
     return recorded
 
 
-def _gate(planned, results: list[CheckResult], only: bool) -> GateResult:
+def gate_for(planned, results: list[CheckResult], only: bool = False) -> GateResult:
+    """The gate decision for one planned contract (shared by ``check`` and ``audit``)."""
     contract = planned.contract
     gate = contract.gate
     decided = GateResult.decide(contract.id, gate.id if gate else "", gate.name if gate else contract.id,
@@ -88,7 +89,7 @@ def run_prepared(prepared: Prepared, options: RunOptions, *, command: Sequence[s
         by_contract[contract_index].append(result)
     contracts = [
         ContractRun(planned.contract.id, display_path(planned.contract.path),
-                    _gate(planned, res, bool(options.only)))
+                    gate_for(planned, res, bool(options.only)))
         for planned, res in zip(prepared.contracts, by_contract)
     ]
     recorded = recorded_options(options, prepared)
