@@ -91,3 +91,16 @@ def test_readme_quick_start_is_exactly_two_commands_and_the_ci_runs_them():
     ci = _read(".ci", "run")
     for command in commands:
         assert command in ci, f"CI does not run the README command: {command}"
+
+
+def test_the_architecture_table_lists_every_pipeline_module():
+    text = _read("docs", "architecture.md")
+    listed = set(re.findall(r"^\| [a-z]+ \| `([a-z_/]+\.py)` \|", text, re.M))
+    actual = set()
+    for folder, _, files in os.walk(os.path.join(ROOT, "kvcontract")):
+        rel = os.path.relpath(folder, os.path.join(ROOT, "kvcontract"))
+        if rel == ".":
+            continue
+        actual.update(f"{rel}/{name}" for name in files if name.endswith(".py") and name != "__init__.py")
+    assert actual - listed == set(), "modules missing from docs/architecture.md"
+    assert listed - actual == set(), "docs/architecture.md lists modules that do not exist"
