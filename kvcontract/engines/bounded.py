@@ -4,8 +4,11 @@
 lengths are at most ``bound`` (``strategy: exhaustive`` skips straight to
 enumeration).  Finite variables (enums, bools) are enumerated concretely, one
 Z3 problem per assignment, and the implementation is TRACED symbolically
-(``expr.symbolic_trace``).  Where it cannot be traced (it branches on a
-symbolic value, uses numpy, ...) every input within the bound is run
+(``expr.symbolic_trace``, every branch explored; a reachable raising path is
+an ERROR with a replayed witness).  A traced conclusion is replayed concretely
+(``z3replay``) before it is reported, and one doing float arithmetic over the
+reals is at best NOT_FALSIFIED.  Where the implementation cannot be traced
+(numpy, ``int(x)``, too many paths, ...) every input within the bound is run
 concretely instead -- counted, and refused as INCONCLUSIVE above
 ``max_cases``, never passed.  The verdict's ``mode`` says which ran:
 ``symbolic-trace bound=4 (6 dtype cases)`` or ``exhaustive 96 cases``.
