@@ -13,7 +13,7 @@ from typing import Any
 from ..diagnostics import did_you_mean
 from . import nodes as n
 from .builtins import BUILTINS, check_arity
-from .concrete_support import EvalError, ImplementationError, freeze, fresh_argument, implementation_traceback, plain
+from .concrete_support import EvalError, ImplementationError, freeze, fresh_argument, plain
 from .scope import EquationFn, ImplFn
 
 __all__ = ["CallRules", "MAX_CALL_DEPTH"]
@@ -134,7 +134,7 @@ class CallRules:
                 if key in self.cache:
                     cached = self.cache[key]
                     if isinstance(cached, ImplementationError):  # a fresh copy, so explain shows it here too
-                        raise ImplementationError(cached.symbol, cached.target, cached.exception, cached.traceback_text)
+                        raise ImplementationError(cached.symbol, cached.target, cached.exception, cached._traceback_text)
                     return cached
             except TypeError:
                 key = None  # an unhashable argument: just call again
@@ -142,7 +142,7 @@ class CallRules:
             # Copies: an implementation that mutates its input must not change the variables.
             result = plain(fn.fn(*(fresh_argument(a) for a in args)))
         except Exception as exc:  # KeyboardInterrupt / SystemExit are BaseException: never caught
-            error = ImplementationError(fn.name, fn.target, exc, implementation_traceback(exc))
+            error = ImplementationError(fn.name, fn.target, exc)
             if key is not None:
                 self.cache[key] = error  # type: ignore[index]
             raise error from exc

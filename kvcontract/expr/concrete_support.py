@@ -36,12 +36,20 @@ class EvalError(Exception):
 class ImplementationError(Exception):
     """The implementation bound to ``symbol`` raised ``exception``."""
 
-    def __init__(self, symbol: str, target: str, exception: BaseException, traceback_text: str):
+    def __init__(self, symbol: str, target: str, exception: BaseException, traceback_text: str | None = None):
         super().__init__(f"{symbol} ({target or 'implementation'}) raised {type(exception).__name__}: {exception}")
         self.symbol = symbol
         self.target = target
         self.exception = exception
-        self.traceback_text = traceback_text
+        self._traceback_text = traceback_text
+
+    @property
+    def traceback_text(self) -> str:
+        # Formatted on first use: raises() catches expected exceptions by the
+        # thousand, and only a reported error ever shows its traceback.
+        if self._traceback_text is None:
+            self._traceback_text = implementation_traceback(self.exception)
+        return self._traceback_text
 
 
 def short_repr(value: Any, limit: int = 80) -> str:

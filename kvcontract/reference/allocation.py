@@ -7,6 +7,7 @@ The module-level functions are the symbols of kv-cache-allocation-v1.
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -55,7 +56,7 @@ class KVCacheConfig:
         """``ValueError`` naming the first field that is not a positive integer."""
         for field in ("num_layers", "max_context", "num_kv_heads", "head_dim"):
             value = getattr(self, field)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
                 raise ValueError(f"KVCacheConfig.{field} must be an int, got {value!r}")
             if value < 1:
                 raise ValueError(f"KVCacheConfig.{field} must be >= 1, got {value}")

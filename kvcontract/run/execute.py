@@ -56,7 +56,7 @@ def execute_check(check: Check, impl: Scope, spec: Scope, options: RunOptions, *
         elif check.kind == "proof" or (check.kind == "law" and check.engine == "z3"):
             from ..engines.prove import run_proof
 
-            result = run_proof(check, spec, timeout_ms=options.z3_timeout_ms, seed=options.seed)
+            result = run_proof(check, spec, timeout_ms=options.z3_timeout_ms, seed=options.seed, options=options)
             if result.verdict is Verdict.UNCHECKED:
                 # No Z3 form (arrays, transcendental builtins): attack the same
                 # statement about the specification with Hypothesis instead, and
@@ -75,7 +75,7 @@ def execute_check(check: Check, impl: Scope, spec: Scope, options: RunOptions, *
         elif check.kind == "harness":
             from ..engines.bounded import run_harness
 
-            result = run_harness(check, impl, timeout_ms=options.z3_timeout_ms, seed=options.seed)
+            result = run_harness(check, impl, timeout_ms=options.z3_timeout_ms, seed=options.seed, options=options)
         elif check.kind == "state_machine":
             from ..engines.state_machine import run_state_machine
 
