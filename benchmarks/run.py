@@ -43,6 +43,9 @@ def configurations(examples: int, with_audit: bool) -> dict[str, list[str]]:
         ],
         "kvcontract check sizing -j1": kvcontract_cmd(
             "check", SIZING, "-j", "1", "--max-examples", str(examples), "--report-dir", "{tmp}"),
+        "kvcontract check sizing, only its 6 falsification tests, -j1": kvcontract_cmd(
+            "check", SIZING, "-j", "1", "--max-examples", str(examples), "--report-dir", "{tmp}",
+            *[arg for i in range(1, 7) for arg in ("--only", f"FALSIFY-KV-00{i}")]),
         "kvcontract check sizing -j2": kvcontract_cmd(
             "check", SIZING, "-j", "2", "--max-examples", str(examples), "--report-dir", "{tmp}"),
         "kvcontract check contracts/ -j1": kvcontract_cmd(
@@ -122,6 +125,7 @@ def main() -> int:
     times: dict[str, list[float]] = {name: [] for name in configs}
     codes: dict[str, set[int]] = {name: set() for name in configs}
     sizing_results: list[str] = []
+    directory_results: list[str] = []
     for i in range(args.runs):
         for name, cmd in configs.items():
             elapsed, code, result_json = run_once(cmd, env)
@@ -129,6 +133,8 @@ def main() -> int:
             codes[name].add(code)
             if name == "kvcontract check sizing -j1":
                 sizing_results.append(result_json)
+            if name == "kvcontract check contracts/ -j1":
+                directory_results.append(result_json)
             print(f"run {i + 1}/{args.runs}  {name}: {elapsed:.2f}s (exit {code})", file=sys.stderr)
 
     medians = {name: statistics.median(v) for name, v in times.items()}
@@ -141,6 +147,8 @@ def main() -> int:
                          for n in configs},
         "ratio_to_handwritten": {n: medians[n] / base for n in configs},
         "sizing_checks": per_check_figures(sizing_results),
+        "z3_checks_all_contracts": {cid: e for cid, e in per_check_figures(directory_results).items()
+                                    if "z3" in e["engine"] or e["engine"] == "exhaustive"},
     }
     (ROOT / "benchmarks" / "results.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
 
@@ -155,6 +163,12 @@ def main() -> int:
         eps = f"{e['examples_per_second']:.0f}" if "examples_per_second" in e else "—"
         print(f"| {cid} | {e['engine']} {e['mode']} | {e['verdict']} | {e['median_seconds']:.3f} | {eps} |")
     print()
+    z3 = report["z3_checks_all_contracts"]
+    if z3:
+        slowest = max(z3.items(), key=lambda item: item[1]["median_seconds"])
+        print(f"Z3/exhaustive checks over all contracts: {len(z3)}; slowest {slowest[0]} "
+              f"{slowest[1]['median_seconds']:.2f}s; over 1 s: "
+              f"{sorted(c for c, e in z3.items() if e['median_seconds'] > 1.0) or 'none'}")
     print(json.dumps(report["versions"]))
     return 0
 
