@@ -53,7 +53,7 @@ _MAX_SEQUENCE = 10_000_000  # list * int results longer than this are refused
 
 def evaluate(node: n.Node, scope: Scope) -> Any:
     """The value of ``node`` with names resolved in ``scope``."""
-    return _Evaluator(scope).eval(node)
+    return _Evaluator(scope).visit(node)
 
 
 def explain(node: n.Node, scope: Scope, text: str) -> list[tuple[str, str]]:
@@ -66,7 +66,7 @@ def explain(node: n.Node, scope: Scope, text: str) -> list[tuple[str, str]]:
     """
     evaluator = _Evaluator(scope, record=[], text=text)
     try:
-        evaluator.eval(node)
+        evaluator.visit(node)
     except (EvalError, ImplementationError):
         pass  # already recorded at the node where it happened
     seen: set[tuple[str, str]] = set()
@@ -104,7 +104,7 @@ class _Evaluator(CallRules):
     def fail(self, message: str, node: n.Node) -> EvalError:
         return EvalError(message, node.span, self.function)
 
-    def eval(self, node: n.Node) -> Any:
+    def visit(self, node: n.Node) -> Any:
         if self.record is None:  # the hot path: no explanation being recorded
             return self._dispatch(node)
         if self.quiet or _is_literal(node):
@@ -148,7 +148,7 @@ class _Evaluator(CallRules):
         return node.value
 
     def _listlit(self, node: n.ListLit) -> Any:
-        return [self.eval(item) for item in node.items]
+        return [self.visit(item) for item in node.items]
 
     def _name(self, node: n.Name) -> Any:
         scope = self.scope
@@ -163,7 +163,7 @@ class _Evaluator(CallRules):
 
     # -- operators ----------------------------------------------------
     def _unary(self, node: n.Unary) -> Any:
-        value = self.eval(node.operand)
+        value = self.visit(node.operand)
         if node.op == "not":
             return not self.truth(value, node.operand)
         try:
@@ -172,8 +172,8 @@ class _Evaluator(CallRules):
             raise self.fail(f"bad operand for unary {node.op}: {exc}", node) from None
 
     def _binary(self, node: n.Binary) -> Any:
-        left = self.eval(node.left)
-        right = self.eval(node.right)
+        left = self.visit(node.left)
+        right = self.visit(node.right)
         op = node.op
         if op in ("/", "//", "%") and is_zero_divisor(right):
             raise self.fail(f"{'division' if op != '%' else 'modulo'} by zero", node)
@@ -218,21 +218,21 @@ class _Evaluator(CallRules):
     def _boolop(self, node: n.BoolOp) -> Any:
         want = node.op == "or"  # `or` stops at the first true operand, `and` at the first false one
         for value in node.values:
-            if self.truth(self.eval(value), value) == want:
+            if self.truth(self.visit(value), value) == want:
                 return want
         return not want
 
     def _implies(self, node: n.Implies) -> Any:
-        if not self.truth(self.eval(node.premise), node.premise):
+        if not self.truth(self.visit(node.premise), node.premise):
             return True
-        return self.truth(self.eval(node.conclusion), node.conclusion)
+        return self.truth(self.visit(node.conclusion), node.conclusion)
 
     def _compare(self, node: n.Compare) -> Any:
-        left = self.eval(node.left)
+        left = self.visit(node.left)
         if len(node.ops) == 1:  # a lone ordering of arrays stays elementwise: all(W >= 0)
-            return self.compare(node.ops[0], left, self.eval(node.comparators[0]), node, elementwise=True)
+            return self.compare(node.ops[0], left, self.visit(node.comparators[0]), node, elementwise=True)
         for op, right_node in zip(node.ops, node.comparators):
-            right = self.eval(right_node)
+            right = self.visit(right_node)
             if not self.compare(op, left, right, node):
                 return False
             left = right
@@ -261,24 +261,24 @@ class _Evaluator(CallRules):
         return self.truth(result, node)
 
     def _interval(self, node: n.Interval) -> Any:
-        value, lo, hi = self.eval(node.value), self.eval(node.lo), self.eval(node.hi)
+        value, lo, hi = self.visit(node.value), self.visit(node.lo), self.visit(node.hi)
         above = self.compare("<=" if node.lo_closed else "<", lo, value, node)
         below = self.compare("<=" if node.hi_closed else "<", value, hi, node)
         return above and below
 
     def _ifexp(self, node: n.IfExp) -> Any:
-        if self.truth(self.eval(node.cond), node.cond):
-            return self.eval(node.then)
-        return self.eval(node.orelse)
+        if self.truth(self.visit(node.cond), node.cond):
+            return self.visit(node.then)
+        return self.visit(node.orelse)
 
     def _subscript(self, node: n.Subscript) -> Any:
-        value = self.eval(node.value)
+        value = self.visit(node.value)
         if isinstance(node.index, n.Slice):
-            lo = None if node.index.lo is None else self.index_value(self.eval(node.index.lo), node.index.lo)
-            hi = None if node.index.hi is None else self.index_value(self.eval(node.index.hi), node.index.hi)
+            lo = None if node.index.lo is None else self.index_value(self.visit(node.index.lo), node.index.lo)
+            hi = None if node.index.hi is None else self.index_value(self.visit(node.index.hi), node.index.hi)
             key: Any = slice(lo, hi)
         else:
-            key = self.index_value(self.eval(node.index), node.index)
+            key = self.index_value(self.visit(node.index), node.index)
         try:
             return value[key]
         except IndexError:

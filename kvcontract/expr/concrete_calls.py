@@ -29,7 +29,7 @@ class CallRules:
         raise self.fail("a generator is only allowed as the sole argument of a call", node)
 
     def generate(self, gen: n.Generator) -> list[Any]:
-        iterable = self.eval(gen.iter)
+        iterable = self.visit(gen.iter)
         if isinstance(iterable, (int, float, bool)) or iterable is None:
             raise self.fail(f"cannot iterate over {type(iterable).__name__}", gen.iter)
         results = []
@@ -38,8 +38,8 @@ class CallRules:
             for item in iterable:
                 self.scopes.append(self.scope.with_values({gen.var: item}))
                 try:
-                    if gen.cond is None or self.truth(self.eval(gen.cond), gen.cond):
-                        results.append(self.eval(gen.elt))
+                    if gen.cond is None or self.truth(self.visit(gen.cond), gen.cond):
+                        results.append(self.visit(gen.elt))
                 finally:
                     self.scopes.pop()
         finally:
@@ -51,8 +51,8 @@ class CallRules:
         if node.func in self.scope.functions:
             if any(isinstance(a, n.Generator) for a in node.args):
                 raise self.fail(f"{node.func}() takes values, not a generator", node)
-            args = tuple(self.eval(a) for a in node.args)
-            kwargs = {key: self.eval(value) for key, value in node.kwargs}
+            args = tuple(self.visit(a) for a in node.args)
+            kwargs = {key: self.visit(value) for key, value in node.kwargs}
             return self.call_function(node.func, args, kwargs, node)
         builtin = BUILTINS.get(node.func)
         if builtin is None:
@@ -68,8 +68,8 @@ class CallRules:
                 raise self.fail(f"{node.func}() does not take a generator", node)
             args = (self.generate(node.args[0]),)
         else:
-            args = tuple(self.eval(a) for a in node.args)
-        kwargs = {key: self.eval(value) for key, value in node.kwargs}
+            args = tuple(self.visit(a) for a in node.args)
+        kwargs = {key: self.visit(value) for key, value in node.kwargs}
         try:
             return builtin.impl(*args, **kwargs)  # type: ignore[misc]
         except (EvalError, ImplementationError):
@@ -86,7 +86,7 @@ class CallRules:
                 raise self.fail("raises(expr, 'ExceptionName'): the class name must be a string literal", node.args[1])
             wanted = node.args[1].value
         try:
-            self.eval(node.args[0])
+            self.visit(node.args[0])
         except ImplementationError as exc:
             if isinstance(exc.exception, (RecursionError, MemoryError)):
                 raise  # a resource failure is not the deliberate raise the contract asks about
@@ -119,7 +119,7 @@ class CallRules:
         self.scopes.append(self.scope.with_values(bound))
         self.quiet += 1
         try:
-            return self.eval(fn.body)
+            return self.visit(fn.body)
         finally:
             self.quiet -= 1
             self.scopes.pop()
