@@ -116,6 +116,20 @@ class Domain:
     texts: Mapping[str, SourceText] = field(default_factory=dict, compare=False)
 
 
+    def names(self) -> list[str]:
+        """Variables this domain's bounds, derived value and shape read (drawing order depends on them)."""
+        from ..expr.nodes import free_names
+
+        found: list[str] = []
+        for node in (self.min, self.max, self.value):
+            if node is not None:
+                found.extend(free_names(node))
+        found.extend(d for d in self.shape if isinstance(d, str))
+        if self.element is not None:
+            found.extend(self.element.names())
+        return found
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str

@@ -196,19 +196,6 @@ def _domain_rules(domain: Domain, where: str, int_variables: set[str], out: list
                                       domain.pos, hint=did_you_mean(dim, int_variables)))
 
 
-def _domain_names(domain: Domain) -> list[str]:
-    from ..expr.nodes import free_names
-
-    names: list[str] = []
-    for node in (domain.min, domain.max, domain.value):
-        if node is not None:
-            names.extend(free_names(node))
-    names.extend(d for d in domain.shape if isinstance(d, str))
-    if domain.element is not None:
-        names.extend(_domain_names(domain.element))
-    return names
-
-
 def check_domains(contract: Contract) -> list[Diagnostic]:
     """KV210-KV214 over variables and inline ``given`` domains."""
     out: list[Diagnostic] = []
@@ -226,7 +213,7 @@ def check_domains(contract: Contract) -> list[Diagnostic]:
 
 def _bound_cycles(contract: Contract) -> list[Diagnostic]:
     graph: Mapping[str, list[str]] = {
-        name: [n for n in _domain_names(var.domain) if n in contract.variables]
+        name: [n for n in var.domain.names() if n in contract.variables]
         for name, var in contract.variables.items()
     }
     state: dict[str, int] = {}  # 1: on the current path, 2: done

@@ -62,17 +62,6 @@ class InputPlan:
         return False
 
 
-def _deps(domain: Domain) -> list[str]:
-    names: list[str] = []
-    for node in (domain.min, domain.max, domain.value):
-        if node is not None:
-            names.extend(free_names(node))
-    names.extend(s for s in domain.shape if isinstance(s, str))
-    if domain.element is not None:
-        names.extend(_deps(domain.element))
-    return names
-
-
 def roots_of(nodes: Iterable[Node | None], scope: Scope) -> list[str]:
     """Names an evaluation of ``nodes`` may read as variables.
 
@@ -111,7 +100,7 @@ def input_plan(variables: Mapping[str, Domain], roots: Iterable[str]) -> InputPl
         if name in needed:
             continue
         needed[name] = None
-        pending.extend(d for d in _deps(variables[name]) if d in variables)
+        pending.extend(d for d in variables[name].names() if d in variables)
     ordered: list[str] = []
     state: dict[str, int] = {}  # 1 visiting, 2 done
 
@@ -121,7 +110,7 @@ def input_plan(variables: Mapping[str, Domain], roots: Iterable[str]) -> InputPl
         if state.get(name) == 1:
             raise EmptyDomain(f"variables depend on each other in a cycle: {' -> '.join(path + (name,))}")
         state[name] = 1
-        for dep in _deps(variables[name]):
+        for dep in variables[name].names():
             if dep in variables:
                 visit(dep, path + (name,))
         state[name] = 2
