@@ -244,7 +244,10 @@ def run_harness(check: Check, scope: Scope, *, timeout_ms: int = 10_000, seed: i
         try:
             result = run.trace(assignments, mode)
             if result.verdict is Verdict.NOT_FALSIFIED:  # proved over the reals only: attack the floats
-                result = attack_floats(check, scope, result, options or RunOptions(seed=seed))
+                # ...within the harness bound: an input outside it is not a counterexample of this harness.
+                within = {name: _bounded(domain, check.bound) for name, domain in check.variables.items()}
+                result = attack_floats(replace(check, variables=within), scope, result,
+                                       options or RunOptions(seed=seed))
             return result
         except _Outcome as outcome:
             return outcome.result

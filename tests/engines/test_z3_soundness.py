@@ -192,3 +192,19 @@ def test_raises_is_traced_on_every_path():
     wrong = _check("raises(kv_total(L, S, n_kv, d_k, dtype), 'ValueError')", bound=4, strategy="bounded_int")
     refuted = run_harness(wrong, _scope(cache_size))
     assert refuted.verdict is Verdict.FALSIFIED and refuted.counterexample.replayed, refuted.detail
+
+
+def g_small_n_only(n, x):
+    return x * 0.5 * (5 - n)  # >= 0 exactly when n <= 5
+
+
+def test_the_float_attack_of_a_harness_stays_within_the_harness_bound():
+    variables = {"n": _int(1, 100), "x": Domain("float", POS, min=parse_expr("0.0"), max=parse_expr("1.0"))}
+    scope = Scope({}, {"g": ImplFn("g", ("n", "x"), g_small_n_only, "float", "tests:g_small_n_only")})
+    check = _check("g(n, x) >= 0.0", variables=variables, bound=4, strategy="bounded_int")
+    result = run_harness(check, scope, options=FEW)
+    # n = 6 breaks the property, but it is outside the bound of 4: not a counterexample of this harness.
+    assert result.verdict is Verdict.NOT_FALSIFIED, result.detail
+    wider = run_harness(_check("g(n, x) >= 0.0", variables=variables, bound=8, strategy="bounded_int"), scope,
+                        options=FEW)
+    assert wider.verdict is Verdict.FALSIFIED and wider.counterexample.inputs["n"] > 5
