@@ -17,6 +17,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from ..diagnostics import BadInput, Diagnostic, SourcePos
 from ..verdicts.model import RunResult
 from .junit import render_junit
 from .markdown import render_markdown
@@ -78,9 +79,14 @@ def write_reports(run: RunResult, report_dir: str | Path, *, junit_path: str | P
     previous report untouched and no partial set of new ones.
     """
     folder = Path(report_dir)
-    rendered: list[tuple[str, Path, str]] = [
-        ("markdown", folder / QA_GATE_MD, render_markdown(run, template_path=template_path, audit=audit)),
-    ]
+    try:
+        markdown = render_markdown(run, template_path=template_path, audit=audit)
+    except Exception as exc:  # noqa: BLE001 - only a user template can fail here; it is bad input, not a crash
+        if template_path is None:
+            raise
+        raise BadInput(Diagnostic("KV705", f"the template failed on this run: {type(exc).__name__}: {exc}; "
+                                           "no report was written", SourcePos(str(template_path)))) from exc
+    rendered: list[tuple[str, Path, str]] = [("markdown", folder / QA_GATE_MD, markdown)]
     if junit_path is not None:
         rendered.append(("junit", Path(junit_path), render_junit(run)))
     rendered.append(("json", folder / RESULT_JSON, dump_json(run)))

@@ -52,7 +52,7 @@ def _template_problem(path: str) -> str | None:
         render_markdown(empty, template_path=path)
     except jinja2.TemplateSyntaxError as exc:
         return f"line {exc.lineno}: {exc.message}"
-    except (jinja2.TemplateError, UnicodeDecodeError) as exc:
+    except Exception as exc:  # noqa: BLE001 - a template can fail in any way (TypeError in a loop, ...)
         return f"cannot render even an empty run: {type(exc).__name__}: {exc}"
     return None
 

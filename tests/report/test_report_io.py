@@ -4,8 +4,9 @@ from __future__ import annotations
 import os
 import stat
 
-import jinja2
 import pytest
+
+from kvcontract.diagnostics import BadInput
 
 from kvcontract.report.atomic import QA_GATE_MD, RESULT_JSON, write_atomic, write_reports
 from kvcontract.report.github import append_step_summary
@@ -58,8 +59,9 @@ def test_a_failing_render_writes_nothing(tmp_path):
     broken = tmp_path / "broken.md.j2"
     broken.write_text("{{ no_such_name }}\n")
     reports = tmp_path / "reports"
-    with pytest.raises(jinja2.UndefinedError):
+    with pytest.raises(BadInput) as info:  # a user template's failure is bad input, named, not a crash
         write_reports(failing_run(), reports, junit_path=tmp_path / "junit.xml", template_path=broken)
+    assert info.value.diagnostics[0].code == "KV705" and "UndefinedError" in info.value.diagnostics[0].message
     assert not reports.exists() and not (tmp_path / "junit.xml").exists()
 
 
