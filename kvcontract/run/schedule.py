@@ -68,7 +68,7 @@ def estimated_cost(check: Check, options: RunOptions) -> float:
     read = {name for node in (check.expr, *check.assume) if node is not None for name in free_names(node)}
     kinds = [check.variables[name].kind for name in read if name in check.variables]
     heavy = sum(kind in ("array", "list") for kind in kinds)
-    z3_route = check.kind in ("proof", "harness") or (check.kind == "law" and check.engine == "z3")
+    z3_route = (check.kind in ("proof", "harness") or check.kind == "law") and check.engine == "z3"
     if z3_route and not (check.kind == "proof" and "array" in kinds):  # arrays have no Z3 form: Hypothesis
         return 0.5
     examples = options.max_examples_for(check) / 1000
